@@ -1,0 +1,47 @@
+// What every `ccci` subcommand is: a function of its arguments to an exit status.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { InputError } from '../config/errors.js';
+
+export const EXIT = {
+  ok: 0,
+  /** a recipe was red, a promote failed or a recipe errored (sweep) / the run was red (run) */
+  failed: 1,
+  /** bad invocation or configuration; nothing changed */
+  usage: 2,
+  /** another sweep holds the lock (EX_TEMPFAIL) */
+  locked: 75,
+} as const;
+
+export interface CommandContext {
+  /** Global `--config FILE`, already taken out of argv. */
+  configFile: string | undefined;
+  env: NodeJS.ProcessEnv;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  stdin: NodeJS.ReadableStream;
+}
+
+export interface Command {
+  name: string;
+  usage: string;
+  summary: string;
+  run(argv: string[], context: CommandContext): Promise<number>;
+}
+
+/** node:util parseArgs, with its errors turned into InputError (exit 2). */
+export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(
+  command: string,
+  argv: string[],
+  options: T,
+  allowPositionals = true,
+) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals, strict: true });
+  } catch (error) {
+    throw new InputError(`ccci ${command}: ${(error as Error).message}`);
+  }
+}
+
+export function writeLine(stream: NodeJS.WritableStream, line = ''): void {
+  stream.write(`${line}\n`);
+}

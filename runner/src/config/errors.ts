@@ -1,0 +1,23 @@
+import type { z } from 'zod';
+
+/** Bad input from outside (config, recipe definition, command line): exit 2, nothing changed. */
+export class InputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InputError';
+  }
+}
+
+/** "<where>: <key>: <what was expected>", one line per problem zod found. */
+export function describeIssues(where: string, error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const key = issue.path.length > 0 ? issue.path.map(String).join('.') : '(top level)';
+      if (issue.code === 'unrecognized_keys') {
+        const prefix = issue.path.length > 0 ? `${key}.` : '';
+        return issue.keys.map((k) => `${where}: ${prefix}${k}: unknown key`).join('\n');
+      }
+      return `${where}: ${key}: ${issue.message}`;
+    })
+    .join('\n');
+}
