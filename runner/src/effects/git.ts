@@ -1,0 +1,381 @@
+// Every git command line of mirror sync, and the read-only queries the sweep runs
+// on the cache clone. Nothing else in the runner builds a git argv for these jobs.
+//
+// Rules every function here keeps:
+// - the repository is named with `--git-dir=<dir>` (no discovery from the cwd);
+// - options come first, then `--` (or `--end-of-options` where git wants that)
+//   before any URL, remote, refspec or revision, and every ref name that came from
+//   outside has passed refNameProblem before it gets here;
+// - credentials arrive in `env` (see gitAuthEnv), never in an argument;
+// - network commands carry a timeout and can never prompt.
+import os from 'node:os';
+import { isCommitId, refNameProblem } from '../core/names.js';
+import { execProgram, type ExecResult } from './exec.js';
+
+export type GitEnv = Record<string, string | undefined>;
+
+/** Long enough for the first clone of a big recipe over a slow link. */
+export const GIT_NETWORK_TIMEOUT_MS = 10 * 60_000;
+const GIT_LOCAL_TIMEOUT_MS = 2 * 60_000;
+
+/** A git command that did not succeed. The message holds git's own words (callers scrub secrets). */
+export class GitError extends Error {
+  constructor(
+    readonly subcommand: string,
+    readonly result: ExecResult,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'GitError';
+  }
+}
+
+/**
+ * The environment every git call here runs with: no prompt, no inherited repository,
+ * no tracing that could print headers, only the transports the configuration allows,
+ * and a stalled transfer aborted instead of hanging.
+ */
+export function gitBaseEnv(): GitEnv {
+  return {
+    GIT_TERMINAL_PROMPT: '0',
+    GIT_ASKPASS: undefined,
+    SSH_ASKPASS: undefined,
+    GIT_SSH_COMMAND: 'ssh -o BatchMode=yes',
+    GIT_DIR: undefined,
+    GIT_WORK_TREE: undefined,
+    GIT_INDEX_FILE: undefined,
+    GIT_OBJECT_DIRECTORY: undefined,
+    GIT_ALTERNATE_OBJECT_DIRECTORIES: undefined,
+    GIT_NAMESPACE: undefined,
+    GIT_TRACE: undefined,
+    GIT_TRACE_CURL: undefined,
+    GIT_TRACE_CURL_NO_DATA: undefined,
+    GIT_TRACE_PACKET: undefined,
+    GIT_TRACE_SETUP: undefined,
+    GIT_CURL_VERBOSE: undefined,
+    GIT_REDACT_COOKIES: undefined,
+    GIT_TRACE_REDACT: '1',
+    GIT_CONFIG_PARAMETERS: undefined,
+    GIT_CONFIG_COUNT: '0',
+    GIT_ALLOW_PROTOCOL: 'https:http:ssh:file',
+    GIT_HTTP_LOW_SPEED_LIMIT: '1000',
+    GIT_HTTP_LOW_SPEED_TIME: '60',
+    LC_ALL: 'C',
+  };
+}
+
+/**
+ * gitBaseEnv plus an `Authorization: token <t>` header for HTTP requests to URLs under
+ * `scopeUrl`, given to git as environment-provided configuration
+ * (GIT_CONFIG_COUNT / GIT_CONFIG_KEY_n / GIT_CONFIG_VALUE_n), so the token is in no
+ * argv, no URL and no file. Scoped with `http.<url>.extraHeader` so that a redirect or
+ * a mistaken call can never hand it to another host (e.g. upstream).
+ */
+export function gitAuthEnv(scopeUrl: string, token: string): GitEnv {
+  if (/[\x00-\x20\x7f]/.test(token)) {
+    // A newline would end the header and let the rest be read as another one.
+    throw new Error('the token contains whitespace or control characters');
+  }
+  return {
+    ...gitBaseEnv(),
+    GIT_CONFIG_COUNT: '1',
+    GIT_CONFIG_KEY_0: `http.${scopeUrl.replace(/\/+$/, '')}/.extraHeader`,
+    GIT_CONFIG_VALUE_0: `Authorization: token ${token}`,
+  };
+}
+
+interface GitCall {
+  /** The bare repository to work in; null for commands that need none (ls-remote of a URL). */
+  gitDir: string | null;
+  args: readonly string[];
+  env?: GitEnv;
+  input?: string;
+  timeoutMs?: number;
+}
+
+async function git(call: GitCall): Promise<ExecResult> {
+  const args = call.gitDir === null ? [...call.args] : [`--git-dir=${call.gitDir}`, ...call.args];
+  return execProgram('git', args, {
+    // A neutral cwd: a URL-only command must not pick up a repository around the caller.
+    cwd: call.gitDir ?? os.tmpdir(),
+    env: call.env ?? gitBaseEnv(),
+    timeoutMs: call.timeoutMs ?? GIT_LOCAL_TIMEOUT_MS,
+    ...(call.input !== undefined ? { input: call.input } : {}),
+  });
+}
+
+function failure(subcommand: string, result: ExecResult): GitError {
+  const why = result.timedOut
+    ? 'timed out'
+    : result.signal
+      ? `was killed by ${result.signal}`
+      : `exited ${result.exitCode}`;
+  const detail = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-5).join('\n');
+  return new GitError(subcommand, result, `git ${subcommand} ${why}${detail ? `: ${detail}` : ''}`);
+}
+
+async function gitChecked(subcommand: string, call: GitCall): Promise<ExecResult> {
+  const result = await git(call);
+  if (result.exitCode !== 0) throw failure(subcommand, result);
+  return result;
+}
+
+function assertRefName(ref: string): void {
+  const problem = refNameProblem(ref);
+  if (problem) throw new Error(problem);
+}
+
+function assertObjectId(oid: string): void {
+  if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(oid)) throw new Error(`not an object id: ${JSON.stringify(oid)}`);
+}
+
+function assertRemoteUrl(url: string): void {
+  if (!/^(https?|file|ssh):\/\/\S+$/.test(url)) throw new Error(`not a repository URL: ${JSON.stringify(url)}`);
+}
+
+// ---------------------------------------------------------------- cache clone
+
+export async function isBareRepository(gitDir: string): Promise<boolean> {
+  const result = await git({ gitDir, args: ['rev-parse', '--is-bare-repository'] });
+  return result.exitCode === 0 && result.stdout.trim() === 'true';
+}
+
+export async function initBareRepository(gitDir: string): Promise<void> {
+  await gitChecked('init', { gitDir: null, args: ['init', '--quiet', '--bare', '--initial-branch=main', '--', gitDir] });
+}
+
+/** Sets remote `name` to exactly `url`: any previous definition (pushurl, mirror, refspecs) is dropped. */
+export async function setRemote(gitDir: string, name: 'upstream' | 'origin', url: string): Promise<void> {
+  assertRemoteUrl(url);
+  const listed = await gitChecked('remote', { gitDir, args: ['remote'] });
+  if (listed.stdout.split('\n').includes(name)) {
+    await gitChecked('remote', { gitDir, args: ['remote', 'remove', '--', name] });
+  }
+  // `remote remove` keeps a section with no keys left behind by hand edits; make sure none remains.
+  await git({ gitDir, args: ['config', '--remove-section', '--', `remote.${name}`] });
+  await gitChecked('remote', { gitDir, args: ['remote', 'add', '--no-tags', '--', name, url] });
+}
+
+export async function remoteUrl(gitDir: string, name: 'upstream' | 'origin'): Promise<string | null> {
+  const result = await git({ gitDir, args: ['config', '--get-all', '--', `remote.${name}.url`] });
+  return result.exitCode === 0 ? result.stdout.trim() : null;
+}
+
+// ---------------------------------------------------------------- network
+
+/**
+ * Fetches `refspecs` from `remote` (a remote name of the cache clone). With `prune`,
+ * local refs under a refspec's destination that the remote no longer has are removed,
+ * which is how a tag deleted upstream becomes visible.
+ */
+export async function fetchRefs(
+  gitDir: string,
+  remote: 'upstream' | 'origin',
+  refspecs: readonly string[],
+  options: { prune: boolean; env?: GitEnv },
+): Promise<void> {
+  for (const spec of refspecs) {
+    if (!spec.replace(/^\+/, '').startsWith('refs/')) throw new Error(`refspec must name full refs: ${JSON.stringify(spec)}`);
+  }
+  await gitChecked('fetch', {
+    gitDir,
+    args: [
+      'fetch',
+      '--quiet',
+      '--no-tags',
+      '--no-write-fetch-head',
+      '--no-recurse-submodules',
+      ...(options.prune ? ['--prune'] : []),
+      '--',
+      remote,
+      ...refspecs,
+    ],
+    ...(options.env ? { env: options.env } : {}),
+    timeoutMs: GIT_NETWORK_TIMEOUT_MS,
+  });
+}
+
+export interface RemoteRef {
+  /** The full ref name as the remote spelled it: NOT validated, callers must check it. */
+  ref: string;
+  /** The object the ref points at (a tag object for an annotated tag). */
+  oid: string;
+}
+
+/** `git ls-remote --refs` of a URL: every ref and the object it points at (peeled lines left out). */
+export async function lsRemote(url: string, env?: GitEnv): Promise<RemoteRef[]> {
+  assertRemoteUrl(url);
+  const result = await gitChecked('ls-remote', {
+    gitDir: null,
+    args: ['ls-remote', '--refs', '--', url],
+    ...(env ? { env } : {}),
+    timeoutMs: GIT_NETWORK_TIMEOUT_MS,
+  });
+  return parseRefLines(result.stdout, '\t');
+}
+
+function parseRefLines(text: string, separator: string): RemoteRef[] {
+  const refs: RemoteRef[] = [];
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    const at = line.indexOf(separator);
+    const oid = line.slice(0, at);
+    const ref = line.slice(at + 1);
+    if (at < 0 || !/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(oid)) throw new Error(`git printed an unexpected ref line: ${JSON.stringify(line)}`);
+    refs.push({ ref, oid });
+  }
+  return refs;
+}
+
+export interface PushUpdate {
+  /** Local ref whose object is pushed. */
+  src: string;
+  /** Full destination ref on the remote. */
+  dst: string;
+  /** What the remote must hold now for the update to apply (null: must not exist). */
+  expectOld: string | null;
+}
+
+/**
+ * One atomic push: either every update lands or none does. Each update carries a lease
+ * on the value the remote was seen with, so a mirror that changed since it was read
+ * refuses the whole push instead of being overwritten blindly.
+ */
+export async function pushAtomic(
+  gitDir: string,
+  remote: 'origin',
+  updates: readonly PushUpdate[],
+  env?: GitEnv,
+): Promise<void> {
+  if (updates.length === 0) return;
+  const leases: string[] = [];
+  const refspecs: string[] = [];
+  for (const update of updates) {
+    for (const ref of [update.src, update.dst]) {
+      assertRefName(ref);
+      if (!ref.startsWith('refs/')) throw new Error(`push needs full ref names: ${JSON.stringify(ref)}`);
+    }
+    if (update.expectOld !== null) assertObjectId(update.expectOld);
+    leases.push(`--force-with-lease=${update.dst}:${update.expectOld ?? ''}`);
+    refspecs.push(`${update.src}:${update.dst}`);
+  }
+  await gitChecked('push', {
+    gitDir,
+    args: ['push', '--quiet', '--atomic', '--no-verify', '--no-recurse-submodules', ...leases, '--', remote, ...refspecs],
+    ...(env ? { env } : {}),
+    timeoutMs: GIT_NETWORK_TIMEOUT_MS,
+  });
+}
+
+// ---------------------------------------------------------------- local refs and objects
+
+/** Refs under `prefix` (e.g. `refs/upstream/`) with the object each points at. Names NOT validated. */
+export async function listRefs(gitDir: string, prefix: string): Promise<RemoteRef[]> {
+  if (!/^refs\/([A-Za-z0-9_-]+\/)*$/.test(prefix)) throw new Error(`not a ref prefix: ${JSON.stringify(prefix)}`);
+  const result = await gitChecked('for-each-ref', {
+    gitDir,
+    args: ['for-each-ref', '--format=%(objectname)%00%(refname)', '--', prefix],
+  });
+  return parseRefLines(result.stdout, '\0');
+}
+
+export interface RefUpdate {
+  ref: string;
+  /** New value; null deletes the ref. */
+  oid: string | null;
+}
+
+/** Applies all updates in one transaction (`update-ref --stdin`): all or nothing. */
+export async function updateRefs(gitDir: string, updates: readonly RefUpdate[]): Promise<void> {
+  if (updates.length === 0) return;
+  const lines: string[] = [];
+  for (const update of updates) {
+    assertRefName(update.ref);
+    if (!update.ref.startsWith('refs/')) throw new Error(`not a full ref name: ${JSON.stringify(update.ref)}`);
+    if (update.oid === null) lines.push(`delete ${update.ref}`);
+    else {
+      assertObjectId(update.oid);
+      lines.push(`update ${update.ref} ${update.oid}`);
+    }
+  }
+  await gitChecked('update-ref', {
+    gitDir,
+    // Without -z the format is space separated; validated ref names hold no space.
+    args: ['update-ref', '--stdin'],
+    input: lines.map((line) => `${line}\n`).join(''),
+  });
+}
+
+export async function hasObject(gitDir: string, oid: string): Promise<boolean> {
+  assertObjectId(oid);
+  const result = await git({ gitDir, args: ['cat-file', '-e', '--end-of-options', oid] });
+  return result.exitCode === 0;
+}
+
+/** Whether commit `ancestor` is reachable from commit `descendant` (both must be present). */
+export async function isAncestor(gitDir: string, ancestor: string, descendant: string): Promise<boolean> {
+  assertObjectId(ancestor);
+  assertObjectId(descendant);
+  const result = await git({ gitDir, args: ['merge-base', '--is-ancestor', '--end-of-options', ancestor, descendant] });
+  if (result.exitCode === 0) return true;
+  if (result.exitCode === 1) return false;
+  throw failure('merge-base', result);
+}
+
+// ---------------------------------------------------------------- queries the sweep runs
+
+/** A revision the queries accept: a full object id, or a ref name git check-ref-format allows. */
+function revisionProblem(rev: string): string | null {
+  if (isCommitId(rev)) return null;
+  return refNameProblem(rev);
+}
+
+/** The commit `rev` names (a tag is peeled), as 40 hex. */
+export async function revParse(gitDir: string, rev: string): Promise<string> {
+  const problem = revisionProblem(rev);
+  if (problem) throw new Error(`revParse: ${problem}`);
+  const result = await gitChecked('rev-parse', {
+    gitDir,
+    args: ['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`],
+  });
+  const commit = result.stdout.trim();
+  if (!isCommitId(commit)) throw new Error(`git rev-parse printed ${JSON.stringify(commit)} for ${rev}`);
+  return commit;
+}
+
+/** The commit of the clone's `main`. */
+export async function mainCommit(gitDir: string): Promise<string> {
+  return revParse(gitDir, 'refs/heads/main');
+}
+
+/**
+ * Every tag of the clone with the commit it finally points at (annotated tags peeled,
+ * also tags of tags). Tags whose names fail refNameProblem, or that do not lead to a
+ * commit, are left out: nothing downstream ever sees them.
+ */
+export async function listTags(gitDir: string): Promise<{ tag: string; commit: string }[]> {
+  const result = await gitChecked('for-each-ref', {
+    gitDir,
+    args: [
+      'for-each-ref',
+      '--format=%(refname)%00%(objectname)%00%(objecttype)%00%(*objectname)%00%(*objecttype)',
+      '--',
+      'refs/tags/',
+    ],
+  });
+  const tags: { tag: string; commit: string }[] = [];
+  for (const line of result.stdout.split('\n')) {
+    if (line === '') continue;
+    const [refname = '', oid = '', type = '', peeledOid = '', peeledType = ''] = line.split('\0');
+    const tag = refname.slice('refs/tags/'.length);
+    if (refNameProblem(tag) !== null) continue;
+    if (type === 'commit') tags.push({ tag, commit: oid });
+    else if (type === 'tag' && peeledType === 'commit') tags.push({ tag, commit: peeledOid });
+    else if (type === 'tag' && peeledType === 'tag') {
+      // A tag of a tag: for-each-ref peels one level only.
+      const commit = await revParse(gitDir, `refs/tags/${tag}`).catch(() => null);
+      if (commit) tags.push({ tag, commit });
+    }
+  }
+  return tags;
+}

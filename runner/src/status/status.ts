@@ -1,0 +1,67 @@
+// What `ccci status` shows: per enrolled recipe, its canonical (or why there is none),
+// its last sweep attempt and snapshot size; and the state directory's free space.
+import { existsSync } from 'node:fs';
+import type { Config } from '../config/config.js';
+import { definitionPath } from '../config/recipe-definition.js';
+import { diskSpace, type DiskSpace } from '../effects/disk.js';
+import { readAttempts, type Attempt } from '../registry/attempts.js';
+import { readCanonical } from '../registry/canonical.js';
+import { enrolledNames } from '../sweep/enrollment.js';
+
+export interface RecipeStatus {
+  recipe: string;
+  hasDefinition: boolean;
+  canonical:
+    | { state: 'absent' }
+    | { state: 'invalid'; problem: string }
+    | {
+        state: 'present';
+        version: string;
+        commit: string;
+        status: string;
+        promotedAt: string;
+        updatedAt: string;
+        level: number;
+        snapshotBytes: number;
+      };
+  lastAttempt: Attempt | null;
+}
+
+export interface StatusReport {
+  stateDir: string;
+  disk: DiskSpace | null;
+  recipes: RecipeStatus[];
+}
+
+async function recipeStatus(config: Config, recipe: string): Promise<RecipeStatus> {
+  const [read, attempts] = await Promise.all([
+    readCanonical(config.stateDir, recipe),
+    readAttempts(config.stateDir, recipe).catch(() => ({ attempts: [] as Attempt[], badLines: 0 })),
+  ]);
+  const canonical: RecipeStatus['canonical'] =
+    read.state === 'present'
+      ? {
+          state: 'present',
+          version: read.record.version,
+          commit: read.record.commit,
+          status: read.record.status,
+          promotedAt: read.record.promotedAt,
+          updatedAt: read.record.updatedAt,
+          level: read.record.level,
+          snapshotBytes: read.record.snapshot.bytes,
+        }
+      : read;
+  return {
+    recipe,
+    hasDefinition: existsSync(definitionPath(config.repo, recipe)),
+    canonical,
+    lastAttempt: attempts.attempts.at(-1) ?? null,
+  };
+}
+
+export async function collectStatus(config: Config): Promise<StatusReport> {
+  const names = enrolledNames(config);
+  const recipes = await Promise.all(names.map((name) => recipeStatus(config, name)));
+  const disk = await diskSpace(config.stateDir).catch(() => null);
+  return { stateDir: config.stateDir, disk, recipes };
+}

@@ -1,0 +1,62 @@
+// What the sweep does to the world, as one interface: the real modules in production,
+// the same real modules (with the fakes on PATH) in tests; a test may wrap one to
+// inject a failure at an exact step.
+import type { Config } from '../config/config.js';
+import type { RecipeDefinition } from '../config/recipe-definition.js';
+import type { CanonicalRecord } from '../registry/canonical.js';
+
+export interface MirrorSyncOutcome {
+  /** The local repository (cache clone) holding upstream's main and tags after the sync. */
+  repoDir: string;
+  warnings: string[];
+}
+
+export interface SweepRunRequest {
+  config: Config;
+  recipe: string;
+  definition: RecipeDefinition;
+  source: { kind: 'git'; url: string; ref: string };
+  mode: 'cold';
+  prRef: null;
+  canonical: CanonicalRecord | null;
+  tags: readonly string[];
+  signal?: AbortSignal;
+  log?: (line: string) => void;
+}
+
+/** The part of a run's results.json the sweep reads. */
+export interface SweepRunResult {
+  runId: string;
+  verdict: 'green' | 'red';
+  level: number;
+  mode: 'cold' | 'quick';
+  prRef: string | null;
+  version: string;
+  commit: string;
+}
+
+export interface PromoteRequest {
+  config: Config;
+  recipe: string;
+  definition: RecipeDefinition;
+  /** Repository holding the tested tag (the sweep's synced cache clone). */
+  repoDir: string;
+  version: string;
+  commit: string;
+  runId: string;
+  level: number;
+  previous: CanonicalRecord | null;
+  log?: (line: string) => void;
+}
+
+export interface SweepEffects {
+  syncMirror(
+    config: Config,
+    recipe: string,
+    options: { dryRun: boolean; canonicalVersion: string | null },
+  ): Promise<MirrorSyncOutcome>;
+  listTags(repoDir: string): Promise<{ tag: string; commit: string }[]>;
+  runRecipeCi(request: SweepRunRequest): Promise<SweepRunResult>;
+  /** Resolves with the canonical record read back from disk; throws PromoteError on any failure. */
+  promote(request: PromoteRequest): Promise<CanonicalRecord>;
+}

@@ -1,0 +1,269 @@
+// The canonical sweep: per enrolled recipe, mirror sync -> decide -> run cold on exactly
+// the newest tag -> gate -> promote. Each recipe's failure is its own; the sweep goes on.
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import type { Config } from '../config/config.js';
+import { decide, type CanonicalView, type Decision } from '../core/decision.js';
+import { gate } from '../core/gate.js';
+import { describeOwner, tryAcquireLock } from '../effects/lock-file.js';
+import { appendAttempt, readAttempts, redRuns } from '../registry/attempts.js';
+import { readCanonical, type CanonicalRecord } from '../registry/canonical.js';
+import { loadEnrolled, type EnrolledRecipe } from './enrollment.js';
+import { writeMetrics } from './metrics.js';
+import type { Progress } from './progress.js';
+import { recoverRecipeState } from './recover.js';
+import { FAILING_OUTCOMES, writeSweepReport, type Outcome, type RecipeReport, type SweepReport } from './report.js';
+import type { SweepEffects } from './effects.js';
+
+export interface SweepOptions {
+  recipes: readonly string[];
+  dryRun: boolean;
+  retryRed: boolean;
+  signal?: AbortSignal;
+  now?: () => Date;
+}
+
+export type SweepOutcome =
+  | { kind: 'locked'; holder: string }
+  | { kind: 'done'; report: SweepReport; reportFile: string | null };
+
+export function sweepLockPath(config: Config): string {
+  return path.join(config.stateDir, 'sweep.lock');
+}
+
+function sweepIdAt(date: Date): string {
+  return `${date.toISOString().replace(/[:.]/g, '-')}-${randomBytes(2).toString('hex')}`;
+}
+
+function canonicalView(read: Awaited<ReturnType<typeof readCanonical>>): CanonicalView {
+  if (read.state === 'present') return { state: 'present', version: read.record.version, commit: read.record.commit };
+  return read;
+}
+
+function summary(record: CanonicalRecord | null): { version: string; commit: string } | null {
+  return record ? { version: record.version, commit: record.commit } : null;
+}
+
+async function pool<T>(items: readonly T[], size: number, work: (item: T, index: number) => Promise<void>) {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(size, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next;
+      next += 1;
+      await work(items[index] as T, index);
+    }
+  });
+  await Promise.all(workers);
+}
+
+export async function sweep(
+  config: Config,
+  options: SweepOptions,
+  effects: SweepEffects,
+  progress: Progress,
+): Promise<SweepOutcome> {
+  const now = options.now ?? (() => new Date());
+  // Validate enrollment before taking the lock or touching anything (exit 2 on a hollow sweep).
+  const enrolled = await loadEnrolled(config, options.recipes);
+  let release: (() => Promise<void>) | null = null;
+  if (!options.dryRun) {
+    const attempt = await tryAcquireLock(sweepLockPath(config), `ccci sweep ${options.retryRed ? '--retry-red' : ''}`.trim());
+    if (!attempt.acquired) return { kind: 'locked', holder: describeOwner(attempt.heldBy) };
+    release = attempt.lock.release;
+  }
+  try {
+    const started = now();
+    const sweepId = sweepIdAt(started);
+    progress.line(
+      `sweep ${sweepId}: ${enrolled.length} enrolled recipe(s): ${enrolled.map((r) => r.name).join(', ')}` +
+        `${options.dryRun ? ' [dry run]' : ''}${options.retryRed ? ' [retry red]' : ''}`,
+    );
+    const reports: RecipeReport[] = new Array(enrolled.length);
+    await pool(enrolled, config.maxConcurrentRuns, async (recipe, index) => {
+      reports[index] = await sweepRecipe(config, options, effects, progress, recipe, index + 1, enrolled.length, sweepId);
+    });
+    const finished = now();
+    const failed = reports.some((r) => FAILING_OUTCOMES.includes(r.outcome));
+    const report: SweepReport = {
+      schema: 1,
+      sweepId,
+      startedAt: started.toISOString(),
+      finishedAt: finished.toISOString(),
+      durationMs: finished.getTime() - started.getTime(),
+      dryRun: options.dryRun,
+      retryRed: options.retryRed,
+      enrolled: enrolled.map((r) => r.name),
+      result: failed ? 'failed' : 'ok',
+      exitCode: failed ? 1 : 0,
+      recipes: reports,
+    };
+    let reportFile: string | null = null;
+    if (!options.dryRun) {
+      reportFile = await writeSweepReport(config.stateDir, report);
+      if (config.metricsFile) {
+        const canonicals = new Map<string, string | null>();
+        for (const r of reports) canonicals.set(r.recipe, r.canonicalAfter?.version ?? null);
+        await writeMetrics(config.metricsFile, report, canonicals);
+      }
+    }
+    return { kind: 'done', report, reportFile };
+  } finally {
+    if (release) await release();
+  }
+}
+
+async function sweepRecipe(
+  config: Config,
+  options: SweepOptions,
+  effects: SweepEffects,
+  progress: Progress & { timed?: (i: number, n: number, r: string, t: number, m: string) => void },
+  enrolled: EnrolledRecipe,
+  index: number,
+  total: number,
+  sweepId: string,
+): Promise<RecipeReport> {
+  const recipe = enrolled.name;
+  const startedMs = Date.now();
+  const step = (message: string) => progress.step(index, total, recipe, message);
+  const report: RecipeReport = {
+    recipe,
+    decision: null,
+    reason: '',
+    latestTag: null,
+    canonicalBefore: null,
+    canonicalAfter: null,
+    runId: null,
+    verdict: null,
+    level: null,
+    promoted: false,
+    outcome: 'error',
+    durationMs: 0,
+    warnings: [],
+    error: null,
+  };
+  let decision: Decision | null = null;
+  let tagCommit: string | null = null;
+  const finish = async (outcome: Outcome, reason: string, error: string | null = null): Promise<RecipeReport> => {
+    report.outcome = outcome;
+    report.reason = reason;
+    report.error = error;
+    report.durationMs = Date.now() - startedMs;
+    step(`${outcome}: ${error ?? reason} (${Math.round(report.durationMs / 1000)}s)`);
+    if (!options.dryRun) {
+      await appendAttempt(config.stateDir, {
+        at: new Date().toISOString(),
+        sweepId,
+        recipe,
+        decision: report.decision ?? 'error',
+        tag: decision?.tag ?? null,
+        commit: tagCommit,
+        runId: report.runId,
+        verdict: report.verdict,
+        level: report.level,
+        promoted: report.promoted,
+        outcome,
+        durationMs: report.durationMs,
+      }).catch((e: unknown) => report.warnings.push(`could not record the attempt: ${(e as Error).message}`));
+    }
+    return report;
+  };
+
+  try {
+    const read = await readCanonical(config.stateDir, recipe);
+    const before = read.state === 'present' ? read.record : null;
+    report.canonicalBefore = summary(before);
+    report.canonicalAfter = summary(before);
+    if (!options.dryRun && read.state !== 'invalid') {
+      const repaired = await recoverRecipeState(config.stateDir, recipe, before);
+      for (const note of repaired) report.warnings.push(note);
+    }
+
+    step('mirror sync …');
+    const synced = await effects.syncMirror(config, recipe, {
+      dryRun: options.dryRun,
+      canonicalVersion: before?.version ?? null,
+    });
+    report.warnings.push(...synced.warnings);
+    for (const warning of synced.warnings) step(`warning: ${warning}`);
+
+    const tagList = await effects.listTags(synced.repoDir);
+    const tags = tagList.map((t) => t.tag);
+    const tagCommits: Record<string, string> = Object.fromEntries(tagList.map((t) => [t.tag, t.commit]));
+    const attempts = await readAttempts(config.stateDir, recipe);
+    decision = decide({
+      tags,
+      tagCommits,
+      canonical: canonicalView(read),
+      redAttempts: redRuns(attempts.attempts),
+      retryRed: options.retryRed,
+      allowPrereleases: enrolled.definition.allowPrereleases,
+    });
+    report.decision = decision.code;
+    report.latestTag = decision.tag;
+    tagCommit = decision.commit;
+    if (decision.rejectedTags.length > 0) {
+      report.warnings.push(`not release tags: ${decision.rejectedTags.map((t) => `${t.tag} (${t.reason})`).join(', ')}`);
+    }
+    if (decision.action === 'error') return await finish('error', decision.reason, decision.reason);
+    if (decision.action === 'skip') return await finish('skipped', decision.reason);
+    const tag = decision.tag as string;
+    if (options.dryRun) return await finish('would-run', `${decision.reason}: would run cold on ${tag}`);
+
+    step(`run on ${tag} (${(decision.commit ?? '').slice(0, 8)}) …`);
+    const result = await effects.runRecipeCi({
+      config,
+      recipe,
+      definition: enrolled.definition,
+      source: { kind: 'git', url: synced.repoDir, ref: tag },
+      mode: 'cold',
+      prRef: null,
+      canonical: before,
+      tags,
+      ...(options.signal ? { signal: options.signal } : {}),
+      log: (line) => step(`  ${line}`),
+    });
+    report.runId = result.runId;
+    report.verdict = result.verdict;
+    report.level = result.level;
+    step(`run ${result.runId}: ${result.verdict}, level L${result.level}`);
+
+    const verdictGate = gate({
+      enrolled: true,
+      verdict: result.verdict,
+      mode: result.mode,
+      prRef: result.prRef,
+      testedVersion: result.version,
+      testedCommit: result.commit,
+      tags,
+      tagCommits,
+      allowPrereleases: enrolled.definition.allowPrereleases,
+    });
+    if (!verdictGate.promote) {
+      const outcome: Outcome = result.verdict === 'red' ? 'red' : 'not-promoted';
+      return await finish(outcome, verdictGate.reason);
+    }
+
+    step(`promote ${result.version} …`);
+    try {
+      const promoted = await effects.promote({
+        config,
+        recipe,
+        definition: enrolled.definition,
+        repoDir: synced.repoDir,
+        version: result.version,
+        commit: result.commit,
+        runId: result.runId,
+        level: result.level,
+        previous: before,
+        log: (line) => step(`  ${line}`),
+      });
+      report.promoted = true;
+      report.canonicalAfter = summary(promoted);
+      return await finish('promoted', `${verdictGate.reason}; canonical is now ${promoted.version}`);
+    } catch (error) {
+      return await finish('promote-failed', verdictGate.reason, `promote failed: ${(error as Error).message}`);
+    }
+  } catch (error) {
+    return await finish('error', 'the recipe could not be swept', (error as Error).message);
+  }
+}
