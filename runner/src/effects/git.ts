@@ -147,13 +147,17 @@ export async function initBareRepository(gitDir: string): Promise<void> {
 /** Sets remote `name` to exactly `url`: any previous definition (pushurl, mirror, refspecs) is dropped. */
 export async function setRemote(gitDir: string, name: 'upstream' | 'origin', url: string): Promise<void> {
   assertRemoteUrl(url);
+  await removeRemote(gitDir, name);
+  await gitChecked('remote', { gitDir, args: ['remote', 'add', '--no-tags', '--', name, url] });
+}
+
+/** Removes remote `name` if the clone has one (a cache without a mirror keeps no stale origin). */
+export async function removeRemote(gitDir: string, name: 'upstream' | 'origin'): Promise<void> {
   const listed = await gitChecked('remote', { gitDir, args: ['remote'] });
   if (listed.stdout.split('\n').includes(name)) {
     await gitChecked('remote', { gitDir, args: ['remote', 'remove', '--', name] });
   }
-  // `remote remove` keeps a section with no keys left behind by hand edits; make sure none remains.
   await git({ gitDir, args: ['config', '--remove-section', '--', `remote.${name}`] });
-  await gitChecked('remote', { gitDir, args: ['remote', 'add', '--no-tags', '--', name, url] });
 }
 
 export async function remoteUrl(gitDir: string, name: 'upstream' | 'origin'): Promise<string | null> {

@@ -169,6 +169,7 @@ async function sweepRecipe(
   };
 
   try {
+    if (options.signal?.aborted) return await finish('error', 'the sweep was interrupted', 'the sweep was interrupted before this recipe');
     const read = await readCanonical(config.stateDir, recipe);
     const before = read.state === 'present' ? read.record : null;
     report.canonicalBefore = summary(before);

@@ -63,7 +63,7 @@ describe('ladder', () => {
       verdictOf({ install: 'pass', upgrade: 'pass', backup: 'skip', functional: 'pass', lint: 'fail' }),
       {
         verdict: 'green',
-        reason: 'green at level 5: install pass, upgrade pass, backup skip, functional pass; lint fail (advisory)',
+        reason: 'green at level 4: install pass, upgrade pass, backup skip, functional pass; lint fail (advisory)',
       },
     );
     assert.equal(levelOf({ install: 'pass', upgrade: 'pass', backup: 'skip', functional: 'pass', lint: 'fail' }), 4);

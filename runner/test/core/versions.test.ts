@@ -192,6 +192,8 @@ describe('order of real tags', () => {
     assert.equal(compareAppVersions('v2', '2'), 1);
     assert.equal(compareAppVersions('fpm', 'apache'), 1);
     assert.equal(compareAppVersions('12345678901234567890', '12345678901234567891'), -1);
+    assert.equal(compareAppVersions('', '1'), -1);
+    assert.equal(compareAppVersions('', ''), 0);
   });
 });
 

@@ -1,0 +1,49 @@
+import { loadConfig } from '../../config/config.js';
+import { InputError } from '../../config/errors.js';
+import { decide } from '../../core/decision.js';
+import { readAttempts, redRuns } from '../../registry/attempts.js';
+import { readCanonical } from '../../registry/canonical.js';
+import { defaultSweepEffects } from '../../sweep/default-effects.js';
+import { loadEnrolled } from '../../sweep/enrollment.js';
+import { EXIT, parseCommandArgs, writeLine, type Command } from '../command.js';
+
+export const decideCommand: Command = {
+  name: 'decide',
+  usage: 'decide RECIPE [--retry-red] [--json]',
+  summary: 'explain what the sweep would decide for one recipe, changing nothing',
+  async run(argv, context) {
+    const { values, positionals } = parseCommandArgs('decide', argv, {
+      json: { type: 'boolean' },
+      'retry-red': { type: 'boolean' },
+    });
+    if (positionals.length !== 1) throw new InputError('ccci decide takes exactly one RECIPE');
+    const config = loadConfig({ configFile: context.configFile, env: context.env });
+    const [recipe] = await loadEnrolled(config, positionals);
+    if (!recipe) throw new InputError('no recipe');
+    const effects = defaultSweepEffects();
+    const read = await readCanonical(config.stateDir, recipe.name);
+    const synced = await effects.syncMirror(config, recipe.name, {
+      dryRun: true,
+      canonicalVersion: read.state === 'present' ? read.record.version : null,
+    });
+    const tagList = await effects.listTags(synced.repoDir);
+    const decision = decide({
+      tags: tagList.map((t) => t.tag),
+      tagCommits: Object.fromEntries(tagList.map((t) => [t.tag, t.commit])),
+      canonical: read.state === 'present' ? { state: 'present', version: read.record.version, commit: read.record.commit } : read,
+      redAttempts: redRuns((await readAttempts(config.stateDir, recipe.name)).attempts),
+      retryRed: values['retry-red'] ?? false,
+      allowPrereleases: recipe.definition.allowPrereleases,
+    });
+    if (values.json) {
+      writeLine(context.stdout, JSON.stringify({ recipe: recipe.name, ...decision, warnings: synced.warnings }, null, 2));
+    } else {
+      writeLine(context.stdout, `${recipe.name}: ${decision.reason}`);
+      for (const warning of synced.warnings) writeLine(context.stdout, `warning: ${warning}`);
+      for (const rejected of decision.rejectedTags) {
+        writeLine(context.stdout, `not a release tag: ${rejected.tag} (${rejected.reason})`);
+      }
+    }
+    return decision.action === 'error' ? EXIT.failed : EXIT.ok;
+  },
+};

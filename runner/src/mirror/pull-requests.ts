@@ -1,0 +1,51 @@
+// Mirror PRs already merged upstream: a PR whose head commit is contained in upstream
+// main has nothing left to offer, so it is closed with a comment naming that commit.
+// Every other PR is left exactly as it is.
+import { hasObject, isAncestor } from '../effects/git.js';
+import type { GiteaClient, GiteaPull } from '../effects/gitea.js';
+import type { ClosedPr } from './report.js';
+
+export interface PullRequestVerdicts {
+  toClose: ClosedPr[];
+  kept: GiteaPull[];
+}
+
+/**
+ * Whether `headSha` is contained in upstream main. The cache holds upstream main's
+ * whole history (fetched in full, never shallow), so a head whose object the cache
+ * lacks cannot be reachable from main: there is no need to fetch refs/pull/N/head to
+ * answer "no".
+ */
+async function containedInMain(gitDir: string, headSha: string, upstreamMain: string): Promise<boolean> {
+  if (!(await hasObject(gitDir, headSha))) return false;
+  return isAncestor(gitDir, headSha, upstreamMain);
+}
+
+export async function judgePullRequests(
+  gitDir: string,
+  pulls: readonly GiteaPull[],
+  upstreamMain: string,
+): Promise<PullRequestVerdicts> {
+  const verdicts: PullRequestVerdicts = { toClose: [], kept: [] };
+  for (const pull of [...pulls].sort((a, b) => a.number - b.number)) {
+    if (await containedInMain(gitDir, pull.head.sha, upstreamMain)) {
+      verdicts.toClose.push({ number: pull.number, headSha: pull.head.sha, upstreamCommit: upstreamMain });
+    } else {
+      verdicts.kept.push(pull);
+    }
+  }
+  return verdicts;
+}
+
+export function closingComment(pr: ClosedPr): string {
+  return (
+    `Closed by cc-ci mirror sync: this pull request's head commit ${pr.headSha} is already contained ` +
+    `in upstream main (upstream commit ${pr.upstreamCommit}), so there is nothing left to merge here.`
+  );
+}
+
+/** Comments first, then closes: a failure in between leaves an open PR that the next sync retries. */
+export async function closePullRequest(client: GiteaClient, owner: string, repo: string, pr: ClosedPr): Promise<void> {
+  await client.commentOnIssue(owner, repo, pr.number, closingComment(pr));
+  await client.closePull(owner, repo, pr.number);
+}
