@@ -1,0 +1,159 @@
+// Fixture recipes: real git repositories shaped like Co-op Cloud recipes (compose.yml
+// with the app service's version label, volumes, backupbot labels, .env.sample), whose
+// top-level `x-ccci-fake:` mapping tells the abra/docker test doubles how to behave.
+// Used by the tests, by `ccci demo` and by the benchmark.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { cloneRepo, commitAll, initRepo, pushAll, tagHead } from '../effects/git-checkout.js';
+
+export interface FakeBehaviour {
+  deploy?: 'ok' | 'fail' | 'hang';
+  health?: 'ok' | 'fail';
+  http?: number;
+  backup?: 'ok' | 'fail';
+  restore?: 'ok' | 'fail' | 'corrupt';
+  /** Rule ids (R001-R016) `abra recipe lint` reports as not satisfied. */
+  lint?: string[];
+}
+
+export interface FixtureShape {
+  /** Top-level volumes, mounted into the app service under /data/<name>. Default ['content']. */
+  volumes?: string[];
+  /** backupbot labels on the app service. Default true. */
+  backupCapable?: boolean;
+}
+
+export interface FixtureRecipeOptions extends FixtureShape {
+  /** When set, the first commit carries this version and is tagged with it. */
+  version?: string;
+  /** The first commit's version label when it is not tagged (default 0.1.0+fixture). */
+  untaggedVersion?: string;
+  fake?: FakeBehaviour;
+}
+
+export interface FixtureRecipe {
+  name: string;
+  /** The working repository (branch main). */
+  dir: string;
+}
+
+const DEFAULT_VOLUMES = ['content'];
+
+function normalizeFake(fake: FakeBehaviour | undefined): Record<string, unknown> | null {
+  if (!fake) return null;
+  const entries = Object.entries(fake).filter(([, value]) => value !== undefined);
+  return entries.length === 0 ? null : Object.fromEntries(entries);
+}
+
+/** The compose.yml text of a fixture recipe (pure; the doubles' YAML subset reads it). */
+export function fixtureComposeText(version: string, shape: FixtureShape = {}, fake?: FakeBehaviour): string {
+  const volumes = shape.volumes ?? DEFAULT_VOLUMES;
+  const labels = [
+    'traefik.enable=true',
+    'traefik.http.routers.${STACK_NAME}.rule=Host(`${DOMAIN}`)',
+    `coop-cloud.\${STACK_NAME}.version=${version}`,
+  ];
+  if (shape.backupCapable ?? true) {
+    labels.push('backupbot.backup=true', `backupbot.backup.path=${volumes.map((v) => `/data/${v}`).join(',')}`);
+  }
+  const compose: Record<string, unknown> = {
+    version: '3.8',
+    services: {
+      app: {
+        image: 'nginx:1.27',
+        environment: ['DOMAIN'],
+        volumes: volumes.map((v) => `${v}:/data/${v}`),
+        deploy: { labels },
+      },
+    },
+    volumes: Object.fromEntries(volumes.map((v) => [v, null])),
+  };
+  const behaviour = normalizeFake(fake);
+  if (behaviour) compose['x-ccci-fake'] = behaviour;
+  return stringifyYaml(compose, { lineWidth: 0 });
+}
+
+const ENV_SAMPLE = (name: string) =>
+  [`TYPE=${name}`, '', `DOMAIN=${name}.example.com`, '', '## Domain aliases', '#EXTRA_DOMAINS=', 'LETS_ENCRYPT_ENV=', ''].join(
+    '\n',
+  );
+
+async function readShape(repo: string): Promise<FixtureShape> {
+  const compose = parseYaml(await readFile(path.join(repo, 'compose.yml'), 'utf8')) as {
+    volumes?: Record<string, unknown>;
+    services?: { app?: { deploy?: { labels?: string[] } } };
+  };
+  return {
+    volumes: Object.keys(compose.volumes ?? {}),
+    backupCapable: (compose.services?.app?.deploy?.labels ?? []).includes('backupbot.backup=true'),
+  };
+}
+
+async function writeCompose(repo: string, version: string, shape: FixtureShape, fake?: FakeBehaviour): Promise<void> {
+  await writeFile(path.join(repo, 'compose.yml'), fixtureComposeText(version, shape, fake));
+}
+
+/** Builds the working repository `dir` of recipe `name` with one commit (tagged when `version` is set). */
+export async function createFixtureRecipe(
+  dir: string,
+  name: string,
+  options: FixtureRecipeOptions = {},
+): Promise<FixtureRecipe> {
+  await mkdir(dir, { recursive: true });
+  await initRepo(dir);
+  const shape: FixtureShape = {
+    volumes: options.volumes ?? DEFAULT_VOLUMES,
+    backupCapable: options.backupCapable ?? true,
+  };
+  const version = options.version ?? options.untaggedVersion ?? '0.1.0+fixture';
+  await writeCompose(dir, version, shape, options.fake);
+  await writeFile(path.join(dir, '.env.sample'), ENV_SAMPLE(name));
+  await writeFile(
+    path.join(dir, 'README.md'),
+    `# ${name}\n\nA fixture recipe for cc-ci tests. Its \`x-ccci-fake:\` mapping steers the abra/docker test doubles.\n`,
+  );
+  await commitAll(dir, `${name}: initial recipe`);
+  if (options.version) await tagHead(dir, options.version);
+  return { name, dir };
+}
+
+/** Commits a new version of the recipe (version label + fake behaviour) and tags it. Returns the commit. */
+export async function releaseVersion(repo: string, version: string, fake?: FakeBehaviour): Promise<string> {
+  await writeCompose(repo, version, await readShape(repo), fake);
+  const commit = await commitAll(repo, `release ${version}`);
+  await tagHead(repo, version);
+  return commit;
+}
+
+/** Commits without a tag (main moves ahead of the newest release). Returns the commit. */
+export async function commitUntagged(
+  repo: string,
+  options: { version: string; fake?: FakeBehaviour; message?: string },
+): Promise<string> {
+  await writeCompose(repo, options.version, await readShape(repo), options.fake);
+  return commitAll(repo, options.message ?? `work towards ${options.version}`);
+}
+
+/** `git clone --bare` of the working repository: an upstream or mirror to point the CI at. */
+export async function bareCloneOf(repo: string, dest: string): Promise<string> {
+  await cloneRepo(repo, dest, { bare: true });
+  return dest;
+}
+
+/** Pushes main and every tag of the working repository to a bare clone made by bareCloneOf. */
+export async function publishTo(repo: string, bare: string): Promise<void> {
+  await pushAll(repo, bare);
+}
+
+/** Writes `<configRepo>/recipes/<name>/recipe.yaml` (a recipe definition) from an object. */
+export async function writeRecipeDefinition(
+  configRepo: string,
+  name: string,
+  definition: Record<string, unknown> = {},
+): Promise<string> {
+  const file = path.join(configRepo, 'recipes', name, 'recipe.yaml');
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, Object.keys(definition).length === 0 ? '{}\n' : stringifyYaml(definition));
+  return file;
+}

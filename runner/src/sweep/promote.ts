@@ -1,0 +1,168 @@
+// Promote: make the tested version the recipe's canonical. On the warm domain: deploy
+// exactly the tested version, wait healthy, undeploy keeping volumes, snapshot the
+// volumes into a new verified snapshot, then write canonical.json (the commit point),
+// read it back, and only then point the snapshot link at it and drop the old snapshot.
+// Any failure before the commit point leaves the previous canonical and snapshot as
+// they were; it is a PromoteError naming the step, never a success.
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { lstat, readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { required } from '../config/config.js';
+import { createOwnAbraDir } from '../effects/abra-dir.js';
+import { appEnvFile, createApp, deployVersion, undeployKeepingVolumes, waitHealthy } from '../effects/abra.js';
+import { diskSpace } from '../effects/disk.js';
+import { deployedVersion, listStackVolumes, stackName, volumeMountpoint } from '../effects/docker.js';
+import { checkoutDetached, cloneRepo, tagCommit } from '../effects/git-checkout.js';
+import { loadCanonical, writeCanonical, type CanonicalRecord } from '../registry/canonical.js';
+import { createSnapshot, pruneSnapshots, publishSnapshotLink, snapshotDir, verifySnapshot } from '../registry/snapshot.js';
+import type { PromoteRequest } from './effects.js';
+
+export const PROMOTE_STEPS = ['disk-guard', 'prepare', 'deploy', 'health', 'undeploy', 'snapshot', 'record', 'verify'] as const;
+export type PromoteStep = (typeof PROMOTE_STEPS)[number];
+
+export class PromoteError extends Error {
+  constructor(
+    readonly step: PromoteStep,
+    message: string,
+  ) {
+    super(`${step}: ${message}`);
+    this.name = 'PromoteError';
+  }
+}
+
+export function warmDomain(recipe: string, domain: string): string {
+  return `warm-${recipe}.${domain}`;
+}
+
+/** Test seam: called as each step begins; a throw there is a failure of that step. */
+export type StepObserver = (step: PromoteStep) => void | Promise<void>;
+
+async function directoryBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) total += await directoryBytes(full);
+    else total += (await lstat(full)).size;
+  }
+  return total;
+}
+
+async function guardDisk(stateDir: string, minFreePercent: number, expectedBytes: number, what: string) {
+  const disk = await diskSpace(stateDir);
+  const freeAfter = disk.freeBytes - expectedBytes;
+  const floor = (disk.totalBytes * minFreePercent) / 100;
+  if (freeAfter < floor) {
+    throw new PromoteError(
+      'disk-guard',
+      `refusing to promote: ${stateDir} has ${disk.freeBytes} bytes free (${disk.freePercent.toFixed(1)}%); ` +
+        `${what} needs about ${expectedBytes} bytes and at least ${minFreePercent}% must stay free`,
+    );
+  }
+}
+
+export async function promote(request: PromoteRequest, observe: StepObserver = () => undefined): Promise<CanonicalRecord> {
+  const { config, recipe, definition, version, commit } = request;
+  const log = request.log ?? (() => undefined);
+  const server = required(config, 'server');
+  const domain = warmDomain(recipe, required(config, 'domain'));
+  const stack = stackName(domain);
+  let step: PromoteStep = 'disk-guard';
+  const enter = async (next: PromoteStep) => {
+    step = next;
+    await observe(next);
+  };
+  const workDir = path.join(config.runsDir, `${request.runId}-promote`);
+  const abraDir = path.join(workDir, 'abra');
+  const app = { abraDir, server, domain };
+  const snapshotId = `${request.runId}-${randomBytes(3).toString('hex')}`;
+  let deployed = false;
+  let committed = false;
+  try {
+    await enter('disk-guard');
+    await guardDisk(config.stateDir, config.minFreeDiskPercent, request.previous?.snapshot.bytes ?? 0, 'the snapshot');
+
+    await enter('prepare');
+    await createOwnAbraDir(abraDir, config.abraDir);
+    const checkout = path.join(abraDir, 'recipes', recipe);
+    await cloneRepo(request.repoDir, checkout);
+    const tagged = await tagCommit(checkout, version);
+    if (tagged !== commit) {
+      throw new PromoteError('prepare', `tag ${version} points at ${tagged ?? 'nothing'}, not the tested commit ${commit}`);
+    }
+    await checkoutDetached(checkout, commit);
+    if (!existsSync(appEnvFile(abraDir, server, domain))) {
+      log(`creating the warm app ${domain}`);
+      await createApp({ ...app, recipe, version, env: definition.env });
+    }
+    if ((await deployedVersion(stack)) !== null) {
+      log(`${domain} is deployed (an earlier promote was interrupted): undeploying first`);
+      await undeployKeepingVolumes(app);
+    }
+
+    await enter('deploy');
+    log(`deploying ${version} on ${domain}`);
+    deployed = true;
+    await deployVersion(app, version, { timeoutMs: definition.deployTimeoutSeconds * 1000, log });
+
+    await enter('health');
+    const health = await waitHealthy({
+      target: { domain, ingress: config.ingress },
+      stack,
+      probe: definition.readyProbe,
+      timeoutMs: definition.deployTimeoutSeconds * 1000,
+      requestTimeoutMs: definition.httpTimeoutSeconds * 1000,
+    });
+    if (!health.ok) throw new PromoteError('health', `${domain} did not become healthy: ${health.reason}`);
+    const running = await deployedVersion(stack);
+    if (running !== version) throw new PromoteError('health', `${domain} runs ${running ?? 'nothing'}, not ${version}`);
+
+    await enter('undeploy');
+    await undeployKeepingVolumes(app);
+    deployed = false;
+
+    await enter('snapshot');
+    const volumes = await listStackVolumes(stack);
+    let expected = 0;
+    for (const volume of volumes) expected += await directoryBytes(await volumeMountpoint(volume));
+    await guardDisk(config.stateDir, config.minFreeDiskPercent, expected, `the snapshot of ${volumes.length} volume(s)`);
+    log(`snapshotting ${volumes.length} volume(s) of ${stack}`);
+    const snapshot = await createSnapshot({ stateDir: config.stateDir, recipe, stack, version, commit, id: snapshotId });
+
+    await enter('record');
+    const now = new Date().toISOString();
+    const record: CanonicalRecord = {
+      schema: 1,
+      recipe,
+      domain,
+      version,
+      commit,
+      status: 'idle',
+      promotedAt: now,
+      updatedAt: now,
+      runId: request.runId,
+      level: request.level,
+      snapshot: { id: snapshotId, volumes: snapshot.meta.volumes.map((v) => v.name), bytes: snapshot.bytes },
+    };
+    await writeCanonical(config.stateDir, record);
+    committed = true;
+
+    // Never report "promoted" on trust: read the record back and check the snapshot it names.
+    await enter('verify');
+    const stored = await loadCanonical(config.stateDir, recipe);
+    if (!stored || stored.version !== version || stored.commit !== commit || stored.snapshot.id !== snapshotId) {
+      throw new PromoteError('verify', `canonical.json does not hold ${version} at ${commit} after writing it`);
+    }
+    await verifySnapshot(config.stateDir, recipe, snapshotId);
+    await publishSnapshotLink(config.stateDir, recipe, snapshotId);
+    await pruneSnapshots(config.stateDir, recipe, snapshotId);
+    return stored;
+  } catch (error) {
+    if (!committed) await rm(snapshotDir(config.stateDir, recipe, snapshotId), { recursive: true, force: true });
+    if (error instanceof PromoteError) throw error;
+    throw new PromoteError(step, (error as Error).message);
+  } finally {
+    if (deployed) await undeployKeepingVolumes(app).catch(() => undefined);
+    await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
