@@ -1,7 +1,7 @@
 // The fake `abra app ...` commands. Each mirrors what real abra 0.11 does to
 // $ABRA_DIR and to the swarm (here: $FAKE_SWARM_DIR), and refuses what real abra refuses.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fatal, info } from './output.mjs';
 import { checkout, headCommit, isDirty, isRepo, resolveCommit, tags } from './git.mjs';
@@ -172,6 +172,11 @@ function deployStack(domain, app, prepared) {
     deployedAt: new Date().toISOString(),
   };
   writeStack(stack, record);
+  if (volumes.length > 0) {
+    // Like an app running its migrations: every deploy leaves a trace in the first volume,
+    // so an upgrade changes the data (what quick mode's snapshot restore must undo).
+    appendFileSync(path.join(volumeMountpoint(volumes[0]), 'fake-app.log'), `deployed ${chaos ? prepared.chaosVersion : described.version}\n`);
+  }
   if (described.behaviour.deploy === 'fail') {
     fatal(`${domain}: deploy failed: service ${stack}_app did not converge (task exited with code 1)`);
   }

@@ -94,3 +94,14 @@ export async function tagHead(repo: string, tag: string): Promise<void> {
 export async function pushAll(repo: string, remote: string): Promise<void> {
   await git(repo, ['push', '--quiet', '--force', remote, 'main', '--tags']);
 }
+
+/** Fetches one ref a clone does not carry (e.g. a PR head) from origin; returns its commit or null. */
+export async function fetchRefFromOrigin(repo: string, ref: string): Promise<string | null> {
+  const fetched = await execProgram('git', ['fetch', '--quiet', 'origin', ref], { cwd: repo, env: GIT_ENV });
+  if (fetched.exitCode !== 0) return null;
+  const result = await execProgram('git', ['rev-parse', '--verify', '--quiet', 'FETCH_HEAD^{commit}'], {
+    cwd: repo,
+    env: GIT_ENV,
+  });
+  return result.exitCode === 0 ? result.stdout.trim() : null;
+}

@@ -1,0 +1,105 @@
+# The runner's own test suite (`npm test` in runner/) as a flake check.
+#
+# The tests run against the repository, not only runner/: they execute the fakes
+# of checks/fakes, read the fixtures of checks/fixtures and the definitions in
+# recipes/, and the nix tests parse every .nix file and evaluate the NixOS module
+# against this nixpkgs' lib (with a Nix of its own, in a private store, as
+# nixpkgs' lib tests do), so none of them is skipped here.
+{
+  lib,
+  stdenv,
+  nodejs,
+  importNpmLock,
+  nix,
+  path,
+  git,
+  util-linux,
+  gnutar,
+  gzip,
+  coreutils,
+  bash,
+  openssh,
+  # the package, for its npmDeps
+  ccci,
+}:
+let
+  root = ../.;
+in
+stdenv.mkDerivation {
+  pname = "ccci-tests";
+  inherit (ccci) version;
+
+  src = lib.fileset.toSource {
+    inherit root;
+    fileset = lib.fileset.unions [
+      (root + "/flake.nix")
+      (lib.fileset.maybeMissing (root + "/flake.lock"))
+      (root + "/runner/package.json")
+      (root + "/runner/package-lock.json")
+      (root + "/runner/tsconfig.json")
+      (root + "/runner/src")
+      (root + "/runner/test")
+      (lib.fileset.maybeMissing (root + "/runner/bench"))
+      (root + "/checks")
+      (root + "/recipes")
+      (root + "/modules")
+      (root + "/pkgs")
+    ];
+  };
+
+  inherit (ccci) npmDeps;
+  # importNpmLock's hook installs node_modules here (it pushd's into $npmRoot).
+  npmRoot = "runner";
+
+  nativeBuildInputs = [
+    nodejs
+    importNpmLock.npmConfigHook
+    nix
+    git
+    util-linux
+    gnutar
+    gzip
+    coreutils
+    bash
+    openssh
+  ];
+
+  env = {
+    # Tests commit to throwaway repositories.
+    GIT_AUTHOR_NAME = "cc-ci tests";
+    GIT_AUTHOR_EMAIL = "tests@cc-ci.invalid";
+    GIT_COMMITTER_NAME = "cc-ci tests";
+    GIT_COMMITTER_EMAIL = "tests@cc-ci.invalid";
+    # runner/test/nix evaluates the module against this lib.
+    NIXPKGS_LIB = "${path}/lib";
+  };
+
+  buildPhase = ''
+    runHook preBuild
+
+    # A private Nix store and state for nix-instantiate (as nixpkgs' lib tests do),
+    # outside the source tree the tests walk.
+    export TEST_ROOT=$NIX_BUILD_TOP/nix-test-root
+    export NIX_BUILD_HOOK=
+    export NIX_CONF_DIR=$TEST_ROOT/etc
+    export NIX_LOCALSTATE_DIR=$TEST_ROOT/var
+    export NIX_LOG_DIR=$TEST_ROOT/var/log/nix
+    export NIX_STATE_DIR=$TEST_ROOT/var/nix
+    export NIX_STORE_DIR=$TEST_ROOT/store
+    export PAGER=cat
+    nix-store --init
+
+    pushd runner
+    npm test
+    popd
+
+    runHook postBuild
+  '';
+
+  installPhase = ''
+    runHook preInstall
+    mkdir -p $out
+    echo "runner tests passed" > $out/result
+    runHook postInstall
+  '';
+}

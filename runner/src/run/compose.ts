@@ -1,0 +1,77 @@
+// What the run reads from a recipe checkout's compose.yml (with the yaml library):
+// the head version label of the app service, backupbot labels, and which volume a
+// service mounts at a container path (for the backup proof).
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+
+type Compose = {
+  services?: Record<string, { volumes?: unknown[]; deploy?: { labels?: unknown } } | null>;
+  volumes?: Record<string, unknown> | null;
+};
+
+export async function readCompose(checkout: string): Promise<Compose> {
+  const file = path.join(checkout, 'compose.yml');
+  const parsed: unknown = parseYaml(await readFile(file, 'utf8'));
+  if (!parsed || typeof parsed !== 'object') throw new Error(`${file}: not a compose mapping`);
+  return parsed as Compose;
+}
+
+export function serviceLabels(compose: Compose, service: string): Record<string, string> {
+  const raw = compose.services?.[service]?.deploy?.labels;
+  const labels: Record<string, string> = {};
+  if (Array.isArray(raw)) {
+    for (const item of raw) {
+      const text = String(item);
+      const eq = text.indexOf('=');
+      labels[eq < 0 ? text : text.slice(0, eq)] = eq < 0 ? '' : text.slice(eq + 1);
+    }
+  } else if (raw && typeof raw === 'object') {
+    for (const [k, v] of Object.entries(raw)) labels[k] = v === null ? '' : String(v);
+  }
+  return labels;
+}
+
+const VERSION_LABELS = ['coop-cloud.${STACK_NAME}.version', 'coop-cloud.$STACK_NAME.version'];
+
+/** The `coop-cloud.${STACK_NAME}.version` label of the app service, or null. */
+export function headVersionOf(compose: Compose): string | null {
+  const labels = serviceLabels(compose, 'app');
+  for (const key of VERSION_LABELS) {
+    const value = labels[key]?.trim();
+    if (value) return value;
+  }
+  return null;
+}
+
+export function hasBackupbotLabels(compose: Compose): boolean {
+  return Object.keys(compose.services ?? {}).some((name) => serviceLabels(compose, name)['backupbot.backup'] === 'true');
+}
+
+/** The named volume (short name) and sub-path a service mounts at `containerPath`, or null. */
+export function volumeAt(
+  compose: Compose,
+  service: string,
+  containerPath: string,
+): { volume: string; subPath: string } | null {
+  const named = new Set(Object.keys(compose.volumes ?? {}));
+  let best: { volume: string; subPath: string; length: number } | null = null;
+  for (const entry of compose.services?.[service]?.volumes ?? []) {
+    let source: string | undefined;
+    let target: string | undefined;
+    if (typeof entry === 'string') [source, target] = entry.split(':');
+    else if (entry && typeof entry === 'object') {
+      const e = entry as { source?: string; target?: string };
+      source = e.source;
+      target = e.target;
+    }
+    if (!source || !target || !named.has(source)) continue;
+    const mount = target.replace(/\/+$/, '');
+    if (containerPath === mount || containerPath.startsWith(`${mount}/`)) {
+      if (!best || mount.length > best.length) {
+        best = { volume: source, subPath: containerPath.slice(mount.length).replace(/^\/+/, ''), length: mount.length };
+      }
+    }
+  }
+  return best ? { volume: best.volume, subPath: best.subPath } : null;
+}
