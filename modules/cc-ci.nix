@@ -34,7 +34,7 @@ let
   recipeNamePattern = "[a-z0-9][a-z0-9_-]{0,63}";
   envNamePattern = "[A-Za-z_][A-Za-z0-9_]*";
   urlPattern = "(https?|file|ssh)://[^[:space:]]+";
-  hostPortPattern = "[A-Za-z0-9.-]+:[0-9]{1,5}|\\[[0-9a-fA-F:]+\\]:[0-9]{1,5}";
+  hostPortPattern = "[A-Za-z0-9.-]+:[0-9]{1,5}|[[][0-9a-fA-F:]+[]]:[0-9]{1,5}";
 
   enrolled = lib.filterAttrs (_: recipe: recipe.enable) cfg.recipes;
 
@@ -205,6 +205,8 @@ let
         ];
         SystemCallArchitectures = "native";
         SystemCallFilter = [ "@system-service" ];
+        # A refused system call fails with EPERM instead of killing the sweep mid-run.
+        SystemCallErrorNumber = "EPERM";
         CapabilityBoundingSet = [
           "CAP_CHOWN"
           "CAP_DAC_OVERRIDE"
@@ -352,7 +354,17 @@ in
       '';
     };
 
-    abraPackage = mkPackageOption pkgs "abra" { };
+    abraPackage = mkOption {
+      type = types.package;
+      # nixpkgs' abra where it has one (it arrived around 25.11), else cc-ci's build
+      # of the same release (pkgs/abra.nix).
+      default = pkgs.abra or (pkgs.callPackage ../pkgs/abra.nix { });
+      defaultText = literalExpression "pkgs.abra";
+      description = ''
+        The abra package to use: the sweeps drive the CI's apps with it. Where
+        nixpkgs has no `abra`, cc-ci builds abra 0.11.0-beta itself.
+      '';
+    };
 
     dockerPackage = mkPackageOption pkgs "Docker client" {
       default = [ "docker-client" ];
@@ -640,8 +652,8 @@ in
         services.cc-ci.domain is not set: every sweep will fail (exit 2) until it is.
       ''
       ++ lib.optional (!repoCheckable) ''
-        services.cc-ci.repo is the path ${repoPath} on the machine: the recipe
-        definitions can only be checked when a sweep runs.
+        services.cc-ci.repo is ${repoPath}, which is read only when a sweep runs:
+        the recipe definitions can only be checked when a sweep runs.
       '';
 
     environment.systemPackages = [ ccci ];

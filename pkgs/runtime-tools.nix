@@ -5,7 +5,7 @@
 {
   pkgs,
   # The module passes its abra and Docker client options here (the VM test: the fakes).
-  abra ? pkgs.abra,
+  abra ? pkgs.abra or (pkgs.callPackage ./abra.nix { }),
   docker ? pkgs.docker-client,
 }:
 [

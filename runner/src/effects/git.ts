@@ -40,7 +40,8 @@ export function gitBaseEnv(): GitEnv {
     GIT_TERMINAL_PROMPT: '0',
     GIT_ASKPASS: undefined,
     SSH_ASKPASS: undefined,
-    GIT_SSH_COMMAND: 'ssh -o BatchMode=yes',
+    // An operator's own ssh command (identity file, …) wins; otherwise ssh must not ask.
+    GIT_SSH_COMMAND: process.env.GIT_SSH_COMMAND ?? 'ssh -o BatchMode=yes',
     GIT_DIR: undefined,
     GIT_WORK_TREE: undefined,
     GIT_INDEX_FILE: undefined,
@@ -120,9 +121,13 @@ async function gitChecked(subcommand: string, call: GitCall): Promise<ExecResult
   return result;
 }
 
-function assertRefName(ref: string): void {
+/** A full ref (refs/…) that passes refNameProblem, with no component that looks like an option. */
+function assertFullRef(ref: string): void {
   const problem = refNameProblem(ref);
   if (problem) throw new Error(problem);
+  if (!ref.startsWith('refs/')) throw new Error(`not a full ref name: ${JSON.stringify(ref)}`);
+  const optionLike = ref.split('/').find((component) => component.startsWith('-'));
+  if (optionLike !== undefined) throw new Error(`ref name ${JSON.stringify(ref)} has a component starting with '-'`);
 }
 
 function assertObjectId(oid: string): void {
@@ -144,9 +149,34 @@ export async function initBareRepository(gitDir: string): Promise<void> {
   await gitChecked('init', { gitDir: null, args: ['init', '--quiet', '--bare', '--initial-branch=main', '--', gitDir] });
 }
 
-/** Sets remote `name` to exactly `url`: any previous definition (pushurl, mirror, refspecs) is dropped. */
+/** Every `remote.<name>.*` key of the clone with its values (in order). */
+async function remoteConfig(gitDir: string, name: 'upstream' | 'origin'): Promise<Map<string, string[]>> {
+  const result = await git({ gitDir, args: ['config', '--null', '--get-regexp', '--', `^remote\\.${name}\\.`] });
+  const keys = new Map<string, string[]>();
+  if (result.exitCode !== 0) return keys; // exit 1: no such key
+  for (const entry of result.stdout.split('\0')) {
+    if (entry === '') continue;
+    const newline = entry.indexOf('\n');
+    const key = newline < 0 ? entry : entry.slice(0, newline);
+    const value = newline < 0 ? '' : entry.slice(newline + 1);
+    keys.set(key, [...(keys.get(key) ?? []), value]);
+  }
+  return keys;
+}
+
+/**
+ * Sets remote `name` to exactly `url`: any previous definition (pushurl, mirror,
+ * refspecs, …) is dropped. A remote that already is exactly that is left as it is.
+ */
 export async function setRemote(gitDir: string, name: 'upstream' | 'origin', url: string): Promise<void> {
   assertRemoteUrl(url);
+  const current = await remoteConfig(gitDir, name);
+  const expected = new Map([
+    [`remote.${name}.url`, [url]],
+    [`remote.${name}.fetch`, [`+refs/heads/*:refs/remotes/${name}/*`]],
+    [`remote.${name}.tagopt`, ['--no-tags']],
+  ]);
+  if (JSON.stringify([...current].sort()) === JSON.stringify([...expected].sort())) return;
   await removeRemote(gitDir, name);
   await gitChecked('remote', { gitDir, args: ['remote', 'add', '--no-tags', '--', name, url] });
 }
@@ -255,10 +285,8 @@ export async function pushAtomic(
   const leases: string[] = [];
   const refspecs: string[] = [];
   for (const update of updates) {
-    for (const ref of [update.src, update.dst]) {
-      assertRefName(ref);
-      if (!ref.startsWith('refs/')) throw new Error(`push needs full ref names: ${JSON.stringify(ref)}`);
-    }
+    assertFullRef(update.src);
+    assertFullRef(update.dst);
     if (update.expectOld !== null) assertObjectId(update.expectOld);
     leases.push(`--force-with-lease=${update.dst}:${update.expectOld ?? ''}`);
     refspecs.push(`${update.src}:${update.dst}`);
@@ -273,12 +301,14 @@ export async function pushAtomic(
 
 // ---------------------------------------------------------------- local refs and objects
 
-/** Refs under `prefix` (e.g. `refs/upstream/`) with the object each points at. Names NOT validated. */
-export async function listRefs(gitDir: string, prefix: string): Promise<RemoteRef[]> {
-  if (!/^refs\/([A-Za-z0-9_-]+\/)*$/.test(prefix)) throw new Error(`not a ref prefix: ${JSON.stringify(prefix)}`);
+/** Refs under the prefixes (e.g. `refs/upstream/`) with the object each points at. Names NOT validated. */
+export async function listRefs(gitDir: string, ...prefixes: string[]): Promise<RemoteRef[]> {
+  for (const prefix of prefixes) {
+    if (!/^refs\/([A-Za-z0-9_-]+\/)*$/.test(prefix)) throw new Error(`not a ref prefix: ${JSON.stringify(prefix)}`);
+  }
   const result = await gitChecked('for-each-ref', {
     gitDir,
-    args: ['for-each-ref', '--format=%(objectname)%00%(refname)', '--', prefix],
+    args: ['for-each-ref', '--format=%(objectname)%00%(refname)', '--', ...prefixes],
   });
   return parseRefLines(result.stdout, '\0');
 }
@@ -294,8 +324,7 @@ export async function updateRefs(gitDir: string, updates: readonly RefUpdate[]):
   if (updates.length === 0) return;
   const lines: string[] = [];
   for (const update of updates) {
-    assertRefName(update.ref);
-    if (!update.ref.startsWith('refs/')) throw new Error(`not a full ref name: ${JSON.stringify(update.ref)}`);
+    assertFullRef(update.ref);
     if (update.oid === null) lines.push(`delete ${update.ref}`);
     else {
       assertObjectId(update.oid);
@@ -314,6 +343,16 @@ export async function hasObject(gitDir: string, oid: string): Promise<boolean> {
   assertObjectId(oid);
   const result = await git({ gitDir, args: ['cat-file', '-e', '--end-of-options', oid] });
   return result.exitCode === 0;
+}
+
+/**
+ * Every commit reachable from `commit` (itself included). One walk answers "is X
+ * contained in main?" for any number of X; an id the clone lacks is simply not in it.
+ */
+export async function ancestorsOf(gitDir: string, commit: string): Promise<Set<string>> {
+  assertObjectId(commit);
+  const result = await gitChecked('rev-list', { gitDir, args: ['rev-list', '--end-of-options', commit] });
+  return new Set(result.stdout.split('\n').filter((line) => line !== ''));
 }
 
 /** Whether commit `ancestor` is reachable from commit `descendant` (both must be present). */

@@ -1,7 +1,7 @@
 // Mirror PRs already merged upstream: a PR whose head commit is contained in upstream
 // main has nothing left to offer, so it is closed with a comment naming that commit.
 // Every other PR is left exactly as it is.
-import { hasObject, isAncestor } from '../effects/git.js';
+import { ancestorsOf } from '../effects/git.js';
 import type { GiteaClient, GiteaPull } from '../effects/gitea.js';
 import type { ClosedPr } from './report.js';
 
@@ -11,24 +11,20 @@ export interface PullRequestVerdicts {
 }
 
 /**
- * Whether `headSha` is contained in upstream main. The cache holds upstream main's
- * whole history (fetched in full, never shallow), so a head whose object the cache
- * lacks cannot be reachable from main: there is no need to fetch refs/pull/N/head to
- * answer "no".
+ * Sorts open PRs into those whose head commit is contained in upstream main and the
+ * rest. The cache holds upstream main's whole history (fetched in full, never
+ * shallow), so one walk of main answers for every PR, and a head the cache lacks
+ * cannot be in main: there is no need to fetch refs/pull/N/head to answer "no".
  */
-async function containedInMain(gitDir: string, headSha: string, upstreamMain: string): Promise<boolean> {
-  if (!(await hasObject(gitDir, headSha))) return false;
-  return isAncestor(gitDir, headSha, upstreamMain);
-}
-
 export async function judgePullRequests(
   gitDir: string,
   pulls: readonly GiteaPull[],
   upstreamMain: string,
 ): Promise<PullRequestVerdicts> {
+  const inMain = await ancestorsOf(gitDir, upstreamMain);
   const verdicts: PullRequestVerdicts = { toClose: [], kept: [] };
   for (const pull of [...pulls].sort((a, b) => a.number - b.number)) {
-    if (await containedInMain(gitDir, pull.head.sha, upstreamMain)) {
+    if (inMain.has(pull.head.sha)) {
       verdicts.toClose.push({ number: pull.number, headSha: pull.head.sha, upstreamCommit: upstreamMain });
     } else {
       verdicts.kept.push(pull);

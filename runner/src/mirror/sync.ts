@@ -163,8 +163,7 @@ export async function syncMirror(config: Config, recipe: string, options: SyncOp
 
 /** The cache's record of the mirror: refs/heads/main and refs/tags/*. */
 async function readPublished(gitDir: string): Promise<RefSnapshot & { rejected: RejectedTag[] }> {
-  const refs = [...(await listRefs(gitDir, 'refs/heads/')), ...(await listRefs(gitDir, 'refs/tags/'))];
-  return splitRefs(refs, 'refs/heads/main', 'refs/tags/');
+  return splitRefs(await listRefs(gitDir, 'refs/heads/', 'refs/tags/'), 'refs/heads/main', 'refs/tags/');
 }
 
 function pushUpdates(plan: SyncPlan): PushUpdate[] {

@@ -2,7 +2,7 @@
 // comment naming the upstream commit, every other PR is left alone, all pages are read.
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
-import { afterEach, beforeEach, describe, test } from 'node:test';
+import { after, before, beforeEach, describe, test } from 'node:test';
 import { MirrorSyncError } from '../../src/mirror/report.js';
 import { syncMirror } from '../../src/mirror/sync.js';
 import { git, makeWorld, type World } from './fixtures.js';
@@ -58,11 +58,21 @@ function apiConfig(s: Scene) {
 }
 
 describe('pull requests', () => {
+  // One world for all: building it is the slow part. Each test starts from every PR
+  // open, a clean request log and the right token.
   let s: Scene;
-  beforeEach(async () => {
+  before(async () => {
     s = await scene();
   });
-  afterEach(async () => {
+  beforeEach(async () => {
+    for (const pull of s.api.pulls) pull.state = 'open';
+    s.api.requests.length = 0;
+    s.api.comments.length = 0;
+    s.api.failWith = null;
+    s.api.maxPageSize = 50;
+    await writeFile(s.world.tokenFile, `${s.world.token}\n`);
+  });
+  after(async () => {
     await s.api.close();
     await s.world.cleanup();
   });
@@ -163,11 +173,15 @@ describe('pull requests', () => {
 
   test('an answer that is not a PR list is refused', async () => {
     s.api.pulls.push({ number: 0, state: 'open', head: { sha: 'not-a-sha', ref: 'x' }, title: 'broken' });
-    await assert.rejects(syncMirror(apiConfig(s), s.world.recipe, { dryRun: false, canonicalVersion: null }), (error: unknown) => {
-      assert.ok(error instanceof MirrorSyncError);
-      assert.equal(error.step, 'list-prs');
-      assert.match(error.message, /unexpected answer/);
-      return true;
-    });
+    try {
+      await assert.rejects(syncMirror(apiConfig(s), s.world.recipe, { dryRun: false, canonicalVersion: null }), (error: unknown) => {
+        assert.ok(error instanceof MirrorSyncError);
+        assert.equal(error.step, 'list-prs');
+        assert.match(error.message, /unexpected answer/);
+        return true;
+      });
+    } finally {
+      s.api.pulls.pop();
+    }
   });
 });

@@ -1,0 +1,400 @@
+# The cases of the module evaluation and what each must give. Shared by the full
+# NixOS evaluation (checks/module-eval.nix, a flake check) and the evaluation
+# against nixpkgs' lib alone (checks/module-eval-lib.nix, run by runner/test/nix).
+{
+  lib,
+  # list of modules -> the evaluated `config`, with services.cc-ci imported
+  eval,
+  # what services.cc-ci.repo is by default, as a string
+  expectedRepo,
+}:
+let
+  shipped = lib.attrNames (lib.filterAttrs (_: type: type == "directory") (builtins.readDir ../recipes));
+
+  ccciWarnings = config: lib.filter (lib.hasInfix "services.cc-ci") config.warnings;
+
+  environmentKeys = [
+    "CCCI_CONFIG"
+    "CCCI_REPO"
+    "CCCI_STATE_DIR"
+    "CCCI_RUNS_DIR"
+    "CCCI_CACHE_DIR"
+    "ABRA_DIR"
+    "HOME"
+  ];
+  serviceConfigKeys = [
+    "Type"
+    "ExecStart"
+    "KillMode"
+    "StateDirectory"
+    "StateDirectoryMode"
+    "CacheDirectory"
+    "CacheDirectoryMode"
+    "UMask"
+    "LoadCredential"
+    "NoNewPrivileges"
+    "ProtectSystem"
+    "PrivateTmp"
+    "PrivateDevices"
+    "SystemCallFilter"
+    "MemoryDenyWriteExecute"
+  ];
+
+  # What the tests look at, as plain data (JSON).
+  summarize =
+    config:
+    let
+      service =
+        name:
+        let
+          unit = config.systemd.services.${name};
+        in
+        {
+          inherit (unit)
+            description
+            after
+            wants
+            onFailure
+            restartIfChanged
+            ;
+          environment = lib.filterAttrs (key: _: lib.elem key environmentKeys) unit.environment;
+          serviceConfig = lib.filterAttrs (key: _: lib.elem key serviceConfigKeys) unit.serviceConfig;
+          path = map (package: package.name) unit.path;
+        };
+      timer =
+        name:
+        let
+          unit = config.systemd.timers.${name};
+        in
+        {
+          inherit (unit) description wantedBy timerConfig;
+        };
+    in
+    {
+      failedAssertions = map (assertion: assertion.message) (
+        lib.filter (assertion: !assertion.assertion) config.assertions
+      );
+      warnings = ccciWarnings config;
+      configuration = config.services.cc-ci.configuration;
+      configFile = toString config.services.cc-ci.configFile;
+      services = {
+        nightly = service "cc-ci-sweep-nightly";
+        weekly = service "cc-ci-sweep-weekly";
+      };
+      timers = {
+        nightly = timer "cc-ci-sweep-nightly";
+        weekly = timer "cc-ci-sweep-weekly";
+      };
+      systemPackages = lib.filter (lib.hasPrefix "ccci") (
+        map (package: package.name) config.environment.systemPackages
+      );
+      tmpfiles = lib.filter (lib.hasInfix "cc-ci") config.systemd.tmpfiles.rules;
+    };
+
+  enable = {
+    services.cc-ci.enable = true;
+  };
+
+  cases = {
+    defaults = [ ];
+
+    configured = [
+      {
+        services.cc-ci = {
+          server = "ci-server";
+          domain = "ci.example.org";
+          ingress = "127.0.0.1:8443";
+          upstream = "file:///srv/git/upstream";
+          mirror = {
+            url = "https://git.example.org/cc-ci";
+            api = "https://git.example.org/api/v1";
+            owner = "cc-ci";
+            tokenFile = "/run/secrets/cc-ci-mirror-token";
+          };
+          stateDir = "/srv/cc-ci/warm";
+          cacheDir = "/var/cache/ccci-custom";
+          abraDir = "/var/lib/cc-ci/abra";
+          recipes = {
+            ghost = {
+              deployTimeoutSeconds = 900;
+              env.SMTP_HOST = "mail.example.org";
+            };
+            plausible.allowPrereleases = false;
+            mumble.enable = false;
+          };
+          nightly = {
+            onCalendar = "*-*-* 03:17:00";
+            randomizedDelaySec = "0";
+          };
+          weekly.persistent = false;
+          maxConcurrentRuns = 2;
+          minFreeDiskPercent = 20;
+          metricsFile = "/var/lib/metrics/cc-ci.prom";
+          onFailure = [ "notify-admins@%n.service" ];
+        };
+      }
+    ];
+
+    nothingEnrolled = [ { services.cc-ci.enrollDefaultRecipes = false; } ];
+
+    everyRecipeDisabled = [
+      { services.cc-ci.recipes = lib.genAttrs shipped (_: { enable = false; }); }
+    ];
+
+    missingDefinition = [ { services.cc-ci.recipes.no-such-recipe = { }; } ];
+
+    # A path repo is checked: cc-ci's shipped recipes are not in the VM test's repo.
+    pathRepoMissing = [ { services.cc-ci.repo = ./vm-repo; } ];
+
+    pathRepoComplete = [
+      {
+        services.cc-ci = {
+          repo = ./vm-repo;
+          enrollDefaultRecipes = false;
+          recipes.vmfix = { };
+        };
+      }
+    ];
+
+    # A string repo is a checkout on the machine: not checked, but said so.
+    stringRepo = [
+      {
+        services.cc-ci = {
+          repo = "/srv/cc-ci";
+          recipes.no-such-recipe = { };
+        };
+      }
+    ];
+
+    mirrorWithoutToken = [
+      {
+        services.cc-ci.mirror = {
+          url = "https://git.example.org/cc-ci";
+          owner = "cc-ci";
+        };
+      }
+    ];
+
+    badNames = [
+      {
+        services.cc-ci = {
+          repo = "/srv/cc-ci";
+          recipes."Bad Name" = { };
+          recipes.ghost.env."1X" = "y";
+        };
+      }
+    ];
+  };
+
+  results = lib.mapAttrs (_: modules: summarize (eval ([ enable ] ++ modules))) cases // {
+    disabled = {
+      servicesDefined = lib.filter (lib.hasPrefix "cc-ci") (lib.attrNames (eval [ ]).systemd.services);
+    };
+  };
+
+  # -- expectations -------------------------------------------------------------
+
+  expect =
+    what: actual: expected:
+    lib.optional (actual != expected) "${what}: expected ${builtins.toJSON expected}, got ${builtins.toJSON actual}";
+  expectTrue = what: condition: lib.optional (!condition) what;
+  # Exactly one failed assertion, and it says `text`.
+  expectOneFailure =
+    case: text:
+    let
+      failed = results.${case}.failedAssertions;
+    in
+    expectTrue "${case}: one failed assertion saying ${builtins.toJSON text}, got ${builtins.toJSON failed}" (
+      lib.length failed == 1 && lib.hasInfix text (lib.head failed)
+    );
+
+  defaults = results.defaults;
+  configured = results.configured;
+  timerConfig = onCalendar: persistent: randomizedDelaySec: {
+    OnCalendar = onCalendar;
+    Persistent = persistent;
+    RandomizedDelaySec = randomizedDelaySec;
+  };
+  shippedOverrides = lib.genAttrs shipped (_: { });
+
+  failures = lib.concatLists [
+    (expectTrue "recipes/ holds recipe definitions to enroll" (shipped != [ ]))
+    # defaults
+    (expect "defaults: failed assertions" defaults.failedAssertions [ ])
+    (expect "defaults: configuration" defaults.configuration {
+      repo = expectedRepo;
+      stateDir = "/var/lib/ci-warm";
+      runsDir = "/var/lib/cc-ci-runs";
+      cacheDir = "/var/cache/cc-ci";
+      abraDir = "/root/.abra";
+      server = null;
+      domain = null;
+      ingress = null;
+      upstream = "https://git.coopcloud.tech/coop-cloud";
+      mirror = null;
+      recipes = shippedOverrides;
+      maxConcurrentRuns = 1;
+      minFreeDiskPercent = 10;
+      metricsFile = null;
+    })
+    (expect "defaults: warnings" (lib.length defaults.warnings) 2)
+    (expect "defaults: the system PATH ccci" defaults.systemPackages [ "ccci-configured" ])
+    (expect "defaults: tmpfiles" defaults.tmpfiles [ ])
+    (lib.concatMap (
+      which:
+      let
+        service = defaults.services.${which};
+        arguments = if which == "weekly" then " sweep --retry-red" else " sweep";
+      in
+      lib.concatLists [
+        (expect "defaults: ${which} environment" service.environment {
+          CCCI_CONFIG = defaults.configFile;
+          CCCI_REPO = expectedRepo;
+          CCCI_STATE_DIR = "/var/lib/ci-warm";
+          CCCI_RUNS_DIR = "/var/lib/cc-ci-runs";
+          CCCI_CACHE_DIR = "/var/cache/cc-ci";
+          ABRA_DIR = "/root/.abra";
+          HOME = "/root";
+        })
+        (expectTrue "defaults: ${which} ExecStart runs the configured ccci with${arguments}: ${service.serviceConfig.ExecStart}" (
+          lib.hasSuffix "-ccci-configured/bin/ccci${arguments}" service.serviceConfig.ExecStart
+        ))
+        (expect "defaults: ${which} Type" service.serviceConfig.Type "oneshot")
+        (expect "defaults: ${which} StateDirectory" service.serviceConfig.StateDirectory [
+          "ci-warm"
+          "cc-ci-runs"
+        ])
+        (expect "defaults: ${which} CacheDirectory" service.serviceConfig.CacheDirectory "cc-ci")
+        (expect "defaults: ${which} LoadCredential" service.serviceConfig.LoadCredential [ ])
+        (expect "defaults: ${which} UMask" service.serviceConfig.UMask "0077")
+        (expectTrue "defaults: ${which} must not deny W^X memory (Node.js JIT)" (
+          !(service.serviceConfig ? MemoryDenyWriteExecute)
+        ))
+        (expect "defaults: ${which} restartIfChanged" service.restartIfChanged false)
+        (expect "defaults: ${which} onFailure" service.onFailure [ ])
+        (expectTrue "defaults: ${which} starts after the network is online" (
+          lib.elem "network-online.target" service.after && lib.elem "network-online.target" service.wants
+        ))
+        (lib.concatMap (
+          tool:
+          expectTrue "defaults: ${which} path has ${tool}" (
+            lib.any (name: lib.hasPrefix "${tool}-" name) service.path
+          )
+        ) [ "git" "abra" "util-linux" "gnutar" "gzip" "coreutils" "bash" "openssh" ])
+        (expect "defaults: ${which} timer wantedBy" defaults.timers.${which}.wantedBy [ "timers.target" ])
+      ]
+    ) [ "nightly" "weekly" ])
+    (expect "defaults: nightly timer" defaults.timers.nightly.timerConfig (
+      timerConfig "*-*-* 02:00:00" true "30min"
+    ))
+    (expect "defaults: weekly timer" defaults.timers.weekly.timerConfig (
+      timerConfig "Sun *-*-* 12:00:00" true "30min"
+    ))
+    (expect "defaults: CCCI_REPO is the configuration's repo" defaults.services.nightly.environment.CCCI_REPO
+      defaults.configuration.repo
+    )
+
+    # everything set
+    (expect "configured: failed assertions" configured.failedAssertions [ ])
+    (expect "configured: warnings" configured.warnings [ ])
+    (expect "configured: recipe overrides" (removeAttrs configured.configuration.recipes [
+      "ghost"
+      "plausible"
+    ]) (removeAttrs shippedOverrides [ "ghost" "plausible" "mumble" ]))
+    (expect "configured: ghost overrides" configured.configuration.recipes.ghost {
+      deployTimeoutSeconds = 900;
+      env.SMTP_HOST = "mail.example.org";
+    })
+    (expect "configured: plausible overrides" configured.configuration.recipes.plausible {
+      allowPrereleases = false;
+    })
+    (expect "configured: mirror" configured.configuration.mirror {
+      url = "https://git.example.org/cc-ci";
+      api = "https://git.example.org/api/v1";
+      owner = "cc-ci";
+      tokenFile = "/run/secrets/cc-ci-mirror-token";
+    })
+    (expect "configured: scalars"
+      {
+        inherit (configured.configuration)
+          server
+          domain
+          ingress
+          upstream
+          stateDir
+          runsDir
+          cacheDir
+          abraDir
+          maxConcurrentRuns
+          minFreeDiskPercent
+          metricsFile
+          ;
+      }
+      {
+        server = "ci-server";
+        domain = "ci.example.org";
+        ingress = "127.0.0.1:8443";
+        upstream = "file:///srv/git/upstream";
+        stateDir = "/srv/cc-ci/warm";
+        runsDir = "/var/lib/cc-ci-runs";
+        cacheDir = "/var/cache/ccci-custom";
+        abraDir = "/var/lib/cc-ci/abra";
+        maxConcurrentRuns = 2;
+        minFreeDiskPercent = 20;
+        metricsFile = "/var/lib/metrics/cc-ci.prom";
+      }
+    )
+    (expect "configured: the mirror token is a credential" configured.services.weekly.serviceConfig.LoadCredential [
+      "mirror-token:/run/secrets/cc-ci-mirror-token"
+    ])
+    (expect "configured: StateDirectory holds only what is under /var/lib" configured.services.nightly.serviceConfig.StateDirectory [
+      "cc-ci-runs"
+    ])
+    (expect "configured: CacheDirectory" configured.services.nightly.serviceConfig.CacheDirectory "ccci-custom")
+    (expect "configured: tmpfiles for a state directory outside /var/lib" configured.tmpfiles [
+      "d /srv/cc-ci/warm 0700 root root - -"
+    ])
+    (expect "configured: onFailure" configured.services.nightly.onFailure [ "notify-admins@%n.service" ])
+    (expect "configured: ABRA_DIR" configured.services.nightly.environment.ABRA_DIR "/var/lib/cc-ci/abra")
+    (expect "configured: nightly timer" configured.timers.nightly.timerConfig (
+      timerConfig "*-*-* 03:17:00" true "0"
+    ))
+    (expect "configured: weekly timer" configured.timers.weekly.timerConfig (
+      timerConfig "Sun *-*-* 12:00:00" false "30min"
+    ))
+
+    # hollow configurations
+    (expectOneFailure "nothingEnrolled" "no recipe is enrolled")
+    (expectOneFailure "everyRecipeDisabled" "no recipe is enrolled")
+    (expectOneFailure "missingDefinition" "enrolled recipes without a definition")
+    (expectTrue "missingDefinition: the message names the recipe" (
+      lib.hasInfix "no-such-recipe" (lib.concatStrings results.missingDefinition.failedAssertions)
+    ))
+    (expectOneFailure "pathRepoMissing" "enrolled recipes without a definition")
+    (expectTrue "pathRepoMissing: the message names a missing recipe" (
+      lib.hasInfix "custom-html" (lib.concatStrings results.pathRepoMissing.failedAssertions)
+    ))
+    (expect "pathRepoComplete: failed assertions" results.pathRepoComplete.failedAssertions [ ])
+    (expect "pathRepoComplete: recipes" results.pathRepoComplete.configuration.recipes { vmfix = { }; })
+    (expectTrue "pathRepoComplete: the repo is copied to the store" (
+      lib.hasPrefix builtins.storeDir results.pathRepoComplete.configuration.repo
+    ))
+    (expect "stringRepo: failed assertions" results.stringRepo.failedAssertions [ ])
+    (expect "stringRepo: repo" results.stringRepo.configuration.repo "/srv/cc-ci")
+    (expectTrue "stringRepo: a warning says the definitions are checked at run time" (
+      lib.any (lib.hasInfix "can only be checked when a sweep runs") results.stringRepo.warnings
+    ))
+    (expectOneFailure "mirrorWithoutToken" "services.cc-ci.mirror.tokenFile is not set")
+    (expect "badNames: failed assertions" (lib.length results.badNames.failedAssertions) 2)
+    (expectTrue "badNames: a bad recipe name is refused" (
+      lib.any (lib.hasInfix "not a recipe name") results.badNames.failedAssertions
+    ))
+    (expectTrue "badNames: a bad variable name is refused" (
+      lib.any (lib.hasInfix "is not an environment variable name") results.badNames.failedAssertions
+    ))
+    (expect "disabled: no units" results.disabled.servicesDefined [ ])
+  ];
+in
+{
+  inherit shipped results failures;
+}

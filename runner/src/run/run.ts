@@ -1,0 +1,210 @@
+// One recipe CI run: its own directory and ABRA_DIR, a lock on its app domain, a hard
+// deadline, the five rungs on one deployment, teardown in a finally, results.json
+// written atomically. Cold runs test a fresh install; quick runs reattach the canonical.
+import { randomBytes } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { required, type Config } from '../config/config.js';
+import { InputError } from '../config/errors.js';
+import type { RecipeDefinition } from '../config/recipe-definition.js';
+import { LADDER, levelOf, verdictOf, type Rung, type RungStatuses } from '../core/ladder.js';
+import { recipeNameProblem } from '../core/names.js';
+import { resolveUpgradeBase } from '../core/upgrade-base.js';
+import { createOwnAbraDir } from '../effects/abra-dir.js';
+import { stackName } from '../effects/docker.js';
+import { listTags, tagCommit } from '../effects/git-checkout.js';
+import type { CanonicalRecord } from '../registry/canonical.js';
+import { headVersionOf, readCompose } from './compose.js';
+import { type HeadInfo, type RunContext } from './context.js';
+import { coldRungs } from './cold.js';
+import { lockDomain } from './domain-lock.js';
+import { quickRungs } from './quick.js';
+import { writeRunResult, RESULT_SCHEMA, type RunResult, type RungResult } from './result.js';
+import { stageCheckout, type RunSource } from './stage.js';
+import type { TeardownReport } from './teardown.js';
+
+export interface RunRequest {
+  config: Config;
+  recipe: string;
+  definition: RecipeDefinition;
+  /** The sweep passes kind 'git' with its synced cache repo and the tag. */
+  source: RunSource;
+  mode: 'cold' | 'quick';
+  /** PR head ref, if any (never promoted). */
+  prRef: string | null;
+  canonical: CanonicalRecord | null;
+  /** The repository's tags, for the upgrade base (the staged checkout's tags are added). */
+  tags: readonly string[];
+  runId?: string;
+  /** SIGTERM, or the caller's own deadline. */
+  signal?: AbortSignal;
+  log?: (line: string) => void;
+}
+
+export type BaseChoice = RunResult['base'];
+
+export interface RungsOutcome {
+  rungs: RungResult[];
+  teardown: TeardownReport;
+  base: BaseChoice;
+}
+
+export function newRunId(recipe: string, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-${recipe}-${randomBytes(3).toString('hex')}`;
+}
+
+/** `<first 4 letters of the recipe>-<6 hex>.<domain>` (letters: the recipe name's first four characters). */
+export function runDomain(recipe: string, baseDomain: string): string {
+  const prefix = recipe.slice(0, 4).replace(/_/g, '-').replace(/-+$/, '') || 'app';
+  return `${prefix}-${randomBytes(3).toString('hex')}.${baseDomain}`;
+}
+
+function statusesOf(rungs: readonly RungResult[]): RungStatuses {
+  const statuses = {} as RungStatuses;
+  for (const rung of LADDER) {
+    const found = rungs.find((r) => r.rung === rung);
+    if (!found) throw new Error(`internal: rung ${rung} has no result`);
+    statuses[rung] = found.status;
+  }
+  return statuses;
+}
+
+export async function runRecipeCi(request: RunRequest): Promise<RunResult> {
+  const { config, recipe, definition } = request;
+  const nameProblem = recipeNameProblem(recipe);
+  if (nameProblem) throw new InputError(nameProblem);
+  const server = required(config, 'server');
+  const baseDomain = required(config, 'domain');
+  const startedAt = new Date();
+  const runId = request.runId ?? newRunId(recipe, startedAt);
+  const runDir = path.join(config.runsDir, runId);
+  await mkdir(runDir, { recursive: false }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return mkdir(runDir, { recursive: true });
+    throw new InputError(`run directory ${runDir}: ${error.message}`);
+  });
+  const logFile = path.join(runDir, 'run.log');
+  const log = (line: string) => {
+    appendFileSync(logFile, `${new Date().toISOString()} ${line}\n`);
+    request.log?.(line);
+  };
+
+  const quick = request.mode === 'quick' && request.canonical !== null;
+  const fellBackToCold =
+    request.mode === 'quick' && request.canonical === null
+      ? `no canonical for ${recipe}: quick mode needs one, ran a cold run instead`
+      : null;
+  if (fellBackToCold) log(fellBackToCold);
+  const domain = quick ? (request.canonical as CanonicalRecord).domain : runDomain(recipe, baseDomain);
+  const lock = await lockDomain(config.runsDir, domain, `recipe CI run ${runId}`);
+  try {
+    // The hard deadline and the caller's signal end the run the same way: the running
+    // rung turns unver, the rest are not run, teardown still happens.
+    const controller = new AbortController();
+    let interrupted: string | null = null;
+    const interrupt = (why: string) => {
+      if (interrupted) return;
+      interrupted = why;
+      log(`!! ${why}`);
+      controller.abort(new Error(why));
+    };
+    const deadline = setTimeout(
+      () => interrupt(`run deadline of ${definition.runTimeoutSeconds} s reached`),
+      definition.runTimeoutSeconds * 1000,
+    );
+    const onAbort = () => interrupt(`run interrupted (${String(request.signal?.reason ?? 'signal')})`);
+    if (request.signal?.aborted) onAbort();
+    request.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const abraDir = await createOwnAbraDir(path.join(runDir, 'abra'), config.abraDir);
+      log(`run ${runId}: ${recipe} (${quick ? 'quick' : 'cold'}) on ${domain}, ABRA_DIR ${abraDir}`);
+      const staged = await stageCheckout(request.source, path.join(abraDir, 'recipes', recipe), controller.signal);
+      // A dirty --src is tested as its work tree: read head's version there.
+      const headVersion = headVersionOf(await readCompose(staged.overlayFrom ?? staged.dir));
+      const tags = [...new Set([...request.tags, ...(await listTags(staged.dir))])];
+      const head: HeadInfo = {
+        version: headVersion,
+        commit: staged.commit,
+        tagged:
+          headVersion !== null && staged.overlayFrom === null && (await tagCommit(staged.dir, headVersion)) === staged.commit,
+      };
+      log(`head: ${head.version ?? '(no version label)'} at ${head.commit}${head.tagged ? ' (release tag)' : ''}`);
+      const ingress = config.ingress;
+      const ctx: RunContext = {
+        config,
+        definition,
+        recipe,
+        runId,
+        runDir,
+        app: { abraDir, server, domain },
+        stack: stackName(domain),
+        target: { domain, ingress },
+        staged,
+        head,
+        signal: controller.signal,
+        interrupted: () => interrupted,
+        log,
+      };
+      const outcome = quick
+        ? await quickRungs(ctx, request.canonical as CanonicalRecord)
+        : await coldRungs(ctx, pickBase(ctx, tags, request.canonical));
+      const statuses = statusesOf(outcome.rungs);
+      const { verdict, reason } = verdictOf(statuses);
+      const finishedAt = new Date();
+      const result: RunResult = {
+        schema: RESULT_SCHEMA,
+        runId,
+        recipe,
+        version: head.version ?? staged.ref,
+        versionFromLabel: head.version !== null,
+        commit: head.commit,
+        ref: staged.ref,
+        prRef: request.prRef,
+        source:
+          request.source.kind === 'git'
+            ? { kind: 'git', url: request.source.url }
+            : { kind: 'dir', dir: request.source.dir, dirty: staged.overlayFrom !== null },
+        mode: quick ? 'quick' : 'cold',
+        fellBackToCold,
+        domain,
+        base: outcome.base,
+        rungs: outcome.rungs,
+        level: levelOf(statuses),
+        verdict,
+        verdictReason: reason,
+        teardown: outcome.teardown,
+        interrupted,
+        startedAt: startedAt.toISOString(),
+        finishedAt: finishedAt.toISOString(),
+        durationMs: finishedAt.getTime() - startedAt.getTime(),
+        runDir,
+      };
+      await writeRunResult(result);
+      log(`run ${runId}: ${reason}`);
+      return result;
+    } finally {
+      clearTimeout(deadline);
+      request.signal?.removeEventListener('abort', onAbort);
+    }
+  } finally {
+    await lock.release();
+  }
+}
+
+function pickBase(ctx: RunContext, tags: readonly string[], canonical: CanonicalRecord | null): BaseChoice {
+  if (ctx.head.version === null) {
+    return { version: null, rule: 'invalid-head', reason: 'head has no version label' };
+  }
+  const base = resolveUpgradeBase({
+    tags,
+    head: ctx.head.version,
+    canonicalVersion: canonical?.version ?? null,
+    pin: ctx.definition.upgradeBase,
+    allowPrereleases: ctx.definition.allowPrereleases,
+  });
+  ctx.log(`upgrade base: ${base.base ?? 'none'} (${base.rule}: ${base.reason})`);
+  return { version: base.base, rule: base.rule, reason: base.reason };
+}
+
+export type { Rung };

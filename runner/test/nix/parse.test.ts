@@ -1,0 +1,40 @@
+// Every .nix file of the repository parses (nix-instantiate --parse). CI installs
+// Debian's nix-bin, so this always runs there; without nix-instantiate the test
+// says so and skips.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { execProgram } from '../../src/effects/exec.js';
+import { NO_STORE, nixFiles, nixInstantiateInstalled, repoRoot } from './nix-tools.js';
+
+const root = repoRoot();
+
+describe('nix files', () => {
+  test('the repository has the flake, the package, the module and the checks', () => {
+    const files = nixFiles(root);
+    for (const expected of [
+      'flake.nix',
+      'pkgs/ccci.nix',
+      'pkgs/runtime-tools.nix',
+      'modules/cc-ci.nix',
+      'checks/vm-test.nix',
+      'checks/module-eval.nix',
+      'checks/module-eval-lib.nix',
+    ]) {
+      assert.ok(files.includes(expected), `${expected} is missing (found ${files.join(', ')})`);
+    }
+  });
+
+  test('every .nix file parses', async (t) => {
+    if (!(await nixInstantiateInstalled())) {
+      t.skip('nix-instantiate not installed');
+      return;
+    }
+    const problems: string[] = [];
+    for (const file of nixFiles(root)) {
+      const result = await execProgram('nix-instantiate', [...NO_STORE, '--parse', path.join(root, file)]);
+      if (result.exitCode !== 0) problems.push(`${file}: ${result.stderr.trim()}`);
+    }
+    assert.deepEqual(problems, []);
+  });
+});

@@ -1,0 +1,80 @@
+// ccci run: exit 0 green / 1 red / bad input refused (InputError: exit 2 in main),
+// --src with uncommitted changes is what gets tested, --json prints the result.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { runCommand } from '../../src/cli/commands/run.js';
+import { InputError } from '../../src/config/errors.js';
+import { fixtureComposeText } from '../../src/demo/fixtures.js';
+import type { RunResult } from '../../src/run/result.js';
+import { assertTornDown, createWorld, defineRecipe, publishRecipe, statusOf, type World } from './helpers.js';
+
+let world: World;
+let configFile: string;
+before(async () => {
+  world = await createWorld('run-cli');
+  configFile = path.join(world.root, 'config.json');
+  await writeFile(
+    configFile,
+    JSON.stringify({
+      repo: world.configRepo,
+      stateDir: world.config.stateDir,
+      runsDir: world.config.runsDir,
+      cacheDir: world.config.cacheDir,
+      abraDir: world.config.abraDir,
+      server: world.config.server,
+      domain: world.config.domain,
+      ingress: world.config.ingress,
+      upstream: `file://${path.join(world.root, 'upstream')}`,
+    }),
+  );
+});
+after(async () => world.stop());
+
+async function ccciRun(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c: Buffer) => (out += c.toString()));
+  stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const code = await runCommand.run(argv, { configFile, env: { ...process.env }, stdout, stderr, stdin: process.stdin });
+  return { code, stdout: out, stderr: err };
+}
+
+describe('ccci run', () => {
+  test('--tag: green exits 0 with a readable summary', async () => {
+    const recipe = await publishRecipe(world, 'cli', [{ version: '1.0.0+a' }, { version: '1.1.0+a' }], { backupCapable: false });
+    await defineRecipe(world, recipe.name);
+    const { code, stdout } = await ccciRun([recipe.name, '--tag', '1.1.0+a']);
+    assert.equal(code, 0, stdout);
+    assert.match(stdout, /L1 install +pass/);
+    assert.match(stdout, /level 5, green/);
+  });
+
+  test('--src with uncommitted changes: the work tree is deployed (chaos, +U) and a red head exits 1', async () => {
+    const recipe = await publishRecipe(world, 'src', [{ version: '1.0.0+a' }], { backupCapable: false });
+    await defineRecipe(world, recipe.name, { deployTimeoutSeconds: 2 });
+    await writeFile(path.join(recipe.work, 'compose.yml'), fixtureComposeText('1.1.0+a', { backupCapable: false }, { health: 'fail' }));
+    const { code, stdout } = await ccciRun([recipe.name, '--src', recipe.work, '--json']);
+    assert.equal(code, 1);
+    const result = JSON.parse(stdout) as RunResult;
+    assert.equal(result.version, '1.1.0+a');
+    assert.deepEqual(result.source, { kind: 'dir', dir: recipe.work, dirty: true });
+    assert.equal(statusOf(result).install, 'pass', 'base 1.0.0+a is fine');
+    assert.equal(statusOf(result).upgrade, 'fail', 'the uncommitted head is what was deployed');
+    await assertTornDown(world, result);
+  });
+
+  test('bad input is an InputError (exit 2): unknown ref, two sources, unknown recipe, bad ref name', async () => {
+    const recipe = await publishRecipe(world, 'bad', [{ version: '1.0.0+a' }]);
+    await defineRecipe(world, recipe.name);
+    await assert.rejects(ccciRun([recipe.name, '--tag', '9.9.9+z']), (e: Error) => e instanceof InputError && /does not exist/.test(e.message));
+    await assert.rejects(ccciRun([recipe.name, '--tag', '1.0.0+a', '--src', recipe.work]), InputError);
+    await assert.rejects(ccciRun(['nosuchrecipe']), (e: Error) => e instanceof InputError && /no definition/.test(e.message));
+    await assert.rejects(ccciRun([recipe.name, '--ref', '-rf']), InputError);
+    await assert.rejects(ccciRun([]), InputError);
+  });
+});

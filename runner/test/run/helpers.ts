@@ -1,0 +1,140 @@
+// Shared set-up for the run tests: a sandbox (fake swarm + ingress), a config repo holding
+// recipe definitions, fixture recipes published to bare "upstream" repositories.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Config } from '../../src/config/config.js';
+import { loadRecipeDefinition, type RecipeDefinition } from '../../src/config/recipe-definition.js';
+import {
+  bareCloneOf,
+  createFixtureRecipe,
+  releaseVersion,
+  writeRecipeDefinition,
+  type FakeBehaviour,
+  type FixtureShape,
+} from '../../src/demo/fixtures.js';
+import { createSandbox, sandboxConfig, type Sandbox } from '../../src/demo/sandbox.js';
+import { listStackVolumes, stackServices } from '../../src/effects/docker.js';
+import type { CanonicalRecord } from '../../src/registry/canonical.js';
+import type { RunResult } from '../../src/run/result.js';
+import { runRecipeCi, type RunRequest } from '../../src/run/run.js';
+
+export interface World {
+  root: string;
+  sandbox: Sandbox;
+  configRepo: string;
+  config: Config;
+  stop(): Promise<void>;
+}
+
+export async function createWorld(prefix: string): Promise<World> {
+  const root = await mkdtemp(path.join(os.tmpdir(), `ccci-${prefix}-`));
+  const sandbox = await createSandbox(root);
+  const configRepo = path.join(root, 'config-repo');
+  const config = sandboxConfig(sandbox, configRepo);
+  return {
+    root,
+    sandbox,
+    configRepo,
+    config,
+    async stop() {
+      await sandbox.stop();
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Release {
+  version: string;
+  fake?: FakeBehaviour;
+}
+
+export interface PublishedRecipe {
+  name: string;
+  work: string;
+  /** Bare upstream clone (file path): the run's source url. */
+  url: string;
+}
+
+let counter = 0;
+
+/** A fixture recipe with the given releases (in order), published to a bare clone. */
+export async function publishRecipe(
+  world: World,
+  prefix: string,
+  releases: readonly Release[],
+  shape: FixtureShape = {},
+): Promise<PublishedRecipe> {
+  counter += 1;
+  const name = `${prefix}${counter}`;
+  const work = path.join(world.root, 'work', name);
+  const [first, ...rest] = releases;
+  assert.ok(first, 'at least one release');
+  await createFixtureRecipe(work, name, { version: first.version, ...(first.fake ? { fake: first.fake } : {}), ...shape });
+  for (const release of rest) await releaseVersion(work, release.version, release.fake);
+  const url = await bareCloneOf(work, path.join(world.root, 'upstream', `${name}.git`));
+  return { name, work, url };
+}
+
+export async function defineRecipe(
+  world: World,
+  name: string,
+  definition: Record<string, unknown> = {},
+): Promise<RecipeDefinition> {
+  await writeRecipeDefinition(world.configRepo, name, definition);
+  return loadRecipeDefinition(world.configRepo, name);
+}
+
+export async function runOnTag(
+  world: World,
+  recipe: PublishedRecipe,
+  ref: string,
+  definition: RecipeDefinition,
+  extra: Partial<RunRequest> = {},
+): Promise<RunResult> {
+  return runRecipeCi({
+    config: world.config,
+    recipe: recipe.name,
+    definition,
+    source: { kind: 'git', url: recipe.url, ref },
+    mode: 'cold',
+    prRef: null,
+    canonical: null as CanonicalRecord | null,
+    tags: [],
+    ...extra,
+  });
+}
+
+export function statusOf(result: RunResult): Record<string, string> {
+  return Object.fromEntries(result.rungs.map((r) => [r.rung, r.status]));
+}
+
+export function reasonOf(result: RunResult, rung: string): string {
+  return result.rungs.find((r) => r.rung === rung)?.reason ?? '';
+}
+
+/** Nothing of the run's app is left: no services, no volumes, no .env. */
+export async function assertTornDown(world: World, result: RunResult): Promise<void> {
+  const stack = result.domain.replace(/\./g, '_');
+  assert.deepEqual(await stackServices(stack), [], 'no services left');
+  assert.deepEqual(await listStackVolumes(stack), [], 'no volumes left');
+  assert.equal(
+    existsSync(path.join(world.sandbox.abraDir, 'servers', world.sandbox.server, `${result.domain}.env`)),
+    false,
+    'no .env left',
+  );
+  assert.ok(result.teardown.ok, `teardown problems: ${result.teardown.problems.join('; ')}`);
+}
+
+/** Every file under `dir` with its content, keyed by relative path (for byte-for-byte comparisons). */
+export async function treeOf(dir: string, prefix = ''): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const rel = path.join(prefix, entry.name);
+    if (entry.isDirectory()) Object.assign(out, await treeOf(path.join(dir, entry.name), rel));
+    else out[rel] = (await readFile(path.join(dir, entry.name))).toString('base64');
+  }
+  return out;
+}
