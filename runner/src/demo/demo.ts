@@ -41,7 +41,7 @@ export async function runDemo(out: NodeJS.WritableStream, options: { keep?: bool
     await bareCloneOf(work, path.join(root, 'mirror', `${RECIPE}.git`));
     await writeRecipeDefinition(definitions, RECIPE, {
       description: 'fixture recipe of the demo',
-      deployTimeoutSeconds: 30,
+      deployTimeoutSeconds: 8,
       backup: { capable: true },
       functional: [{ name: 'home page', path: '/', status: 200 }],
     });

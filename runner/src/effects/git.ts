@@ -394,29 +394,33 @@ export async function mainCommit(gitDir: string): Promise<string> {
 /**
  * Every tag of the clone with the commit it finally points at (annotated tags peeled,
  * also tags of tags). Tags whose names fail refNameProblem, or that do not lead to a
- * commit, are left out: nothing downstream ever sees them.
+ * commit, are left out: nothing downstream ever sees them. `namespace` is where the tags
+ * live: refs/tags/ (what the mirror holds), or refs/upstream/tags/ (upstream, as fetched).
  */
-export async function listTags(gitDir: string): Promise<{ tag: string; commit: string }[]> {
+export async function listTags(
+  gitDir: string,
+  namespace: 'refs/tags/' | 'refs/upstream/tags/' = 'refs/tags/',
+): Promise<{ tag: string; commit: string }[]> {
   const result = await gitChecked('for-each-ref', {
     gitDir,
     args: [
       'for-each-ref',
       '--format=%(refname)%00%(objectname)%00%(objecttype)%00%(*objectname)%00%(*objecttype)',
       '--',
-      'refs/tags/',
+      namespace,
     ],
   });
   const tags: { tag: string; commit: string }[] = [];
   for (const line of result.stdout.split('\n')) {
     if (line === '') continue;
     const [refname = '', oid = '', type = '', peeledOid = '', peeledType = ''] = line.split('\0');
-    const tag = refname.slice('refs/tags/'.length);
+    const tag = refname.slice(namespace.length);
     if (refNameProblem(tag) !== null) continue;
     if (type === 'commit') tags.push({ tag, commit: oid });
     else if (type === 'tag' && peeledType === 'commit') tags.push({ tag, commit: peeledOid });
     else if (type === 'tag' && peeledType === 'tag') {
       // A tag of a tag: for-each-ref peels one level only.
-      const commit = await revParse(gitDir, `refs/tags/${tag}`).catch(() => null);
+      const commit = await revParse(gitDir, `${namespace}${tag}`).catch(() => null);
       if (commit) tags.push({ tag, commit });
     }
   }

@@ -16,13 +16,14 @@ export function defaultSweepEffects(): SweepEffects {
       const report = await syncMirror(config, recipe, options);
       return {
         repoDir: report.cacheDir,
+        // A dry run leaves the cache's record of the mirror alone: decide from upstream's tags.
+        tags: await listTags(report.cacheDir, options.dryRun ? 'refs/upstream/tags/' : 'refs/tags/'),
         warnings: [
           ...report.warnings.map(describeMirrorWarning),
           ...report.closedPrs.map((pr) => `closed mirror PR #${pr.number} (merged upstream)`),
         ],
       };
     },
-    listTags,
     runRecipeCi: (request) => runRecipeCi(request),
     promote: (request) => promote(request),
   };

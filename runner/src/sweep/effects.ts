@@ -8,6 +8,8 @@ import type { CanonicalRecord } from '../registry/canonical.js';
 export interface MirrorSyncOutcome {
   /** The local repository (cache clone) holding upstream's main and tags after the sync. */
   repoDir: string;
+  /** The recipe's tags with their commits: the mirror's after a sync; upstream's on a dry run. */
+  tags: { tag: string; commit: string }[];
   warnings: string[];
 }
 
@@ -55,7 +57,6 @@ export interface SweepEffects {
     recipe: string,
     options: { dryRun: boolean; canonicalVersion: string | null },
   ): Promise<MirrorSyncOutcome>;
-  listTags(repoDir: string): Promise<{ tag: string; commit: string }[]>;
   runRecipeCi(request: SweepRunRequest): Promise<SweepRunResult>;
   /** Resolves with the canonical record read back from disk; throws PromoteError on any failure. */
   promote(request: PromoteRequest): Promise<CanonicalRecord>;

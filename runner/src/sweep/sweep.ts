@@ -187,7 +187,7 @@ async function sweepRecipe(
     report.warnings.push(...synced.warnings);
     for (const warning of synced.warnings) step(`warning: ${warning}`);
 
-    const tagList = await effects.listTags(synced.repoDir);
+    const tagList = synced.tags;
     const tags = tagList.map((t) => t.tag);
     const tagCommits: Record<string, string> = Object.fromEntries(tagList.map((t) => [t.tag, t.commit]));
     const attempts = await readAttempts(config.stateDir, recipe);

@@ -58,7 +58,7 @@ describe('ccci sweep', () => {
     await releaseVersion(s.work['custom-html'] as string, '1.1.0+1.0');
     await s.publish('custom-html');
     const before = readFileSync(canonicalPath(s.config.stateDir, 'custom-html'));
-    s.writeConfig({ minFreeDiskPercent: 99.99 });
+    s.writeConfig({ minFreeDiskPercent: 99 });
     try {
       const result = await s.cli(['sweep']);
       assert.equal(result.code, 1, result.stdout);

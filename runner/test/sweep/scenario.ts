@@ -60,7 +60,8 @@ export async function createScenario(overrides: Partial<Config> = {}): Promise<S
         ...(options.fake ? { fake: options.fake } : {}),
       });
       await bareCloneOf(dir, scenario.upstream(name));
-      await writeRecipeDefinition(definitions, name, options.definition ?? {});
+      // Short deploy timeouts: a red app (500, never healthy) is given up on quickly.
+      await writeRecipeDefinition(definitions, name, options.definition ?? { deployTimeoutSeconds: 4 });
       scenario.work[name] = dir;
       scenario.config.recipes = { ...scenario.config.recipes, [name]: {} };
       scenario.writeConfig();

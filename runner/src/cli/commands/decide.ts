@@ -26,7 +26,7 @@ export const decideCommand: Command = {
       dryRun: true,
       canonicalVersion: read.state === 'present' ? read.record.version : null,
     });
-    const tagList = await effects.listTags(synced.repoDir);
+    const tagList = synced.tags;
     const decision = decide({
       tags: tagList.map((t) => t.tag),
       tagCommits: Object.fromEntries(tagList.map((t) => [t.tag, t.commit])),
