@@ -13,8 +13,7 @@
 //   sweep          the no-op steady state: every decision skip:no-new-version, K times,
 //                  interleaved with the floor runs so drift hits both alike
 //   status         collectStatus + renderStatus in this process, and `ccci status` as a
-//                  child process, K times each
-import { execFileSync } from 'node:child_process';
+//                  child process, max(K, 3) times each
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -34,6 +33,8 @@ const TARGET_RATIO = 1.5;
 const TARGET_STATUS_MS = 500;
 
 class BenchInvalid extends Error {}
+/** A bad flag: exit 2, like ccci. */
+class UsageError extends Error {}
 
 interface Options {
   recipes: number;
@@ -47,13 +48,13 @@ function positiveInt(flag: string, text: string | undefined, fallback: number, m
   if (text === undefined) return fallback;
   const value = Number(text);
   if (!Number.isInteger(value) || value < 1 || value > max) {
-    throw new BenchInvalid(`--${flag}: expected a whole number from 1 to ${max}, got ${JSON.stringify(text)}`);
+    throw new UsageError(`--${flag}: expected a whole number from 1 to ${max}, got ${JSON.stringify(text)}`);
   }
   return value;
 }
 
-function parseOptions(argv: string[]): Options {
-  const { values } = parseArgs({
+function parseFlags(argv: string[]) {
+  return parseArgs({
     args: argv,
     options: {
       recipes: { type: 'string' },
@@ -66,6 +67,16 @@ function parseOptions(argv: string[]): Options {
     strict: true,
     allowPositionals: false,
   });
+}
+
+function parseOptions(argv: string[]): Options {
+  let parsed;
+  try {
+    parsed = parseFlags(argv);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values } = parsed;
   if (values.help) {
     process.stdout.write(
       'Usage: node dist/bench/sweep-bench.js [--recipes N (200)] [--concurrency C (4)] [--repeat K (1)] [--json] [--keep]\n' +
@@ -189,12 +200,9 @@ function seconds(ms: number): string {
   return ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${(ms / 1000).toFixed(3)} s`;
 }
 
-function gitVersion(): string {
-  try {
-    return execFileSync('git', ['--version'], { encoding: 'utf8' }).trim().replace(/^git version /, '');
-  } catch {
-    return 'unknown';
-  }
+async function gitVersion(): Promise<string> {
+  const result = await execProgram('git', ['--version'], { env: { LC_ALL: 'C' } });
+  return result.exitCode === 0 ? result.stdout.trim().replace(/^git version /, '') : 'unknown';
 }
 
 interface Verdict {
@@ -244,7 +252,7 @@ async function main(): Promise<number> {
       repeat: options.repeat,
       environment: {
         node: process.version,
-        git: gitVersion(),
+        git: await gitVersion(),
         cpus: os.availableParallelism(),
         platform: `${os.platform()} ${os.release()}`,
         // Other work on the machine slows spawns for floor and sweep alike, but shows in the absolute times.
@@ -314,13 +322,13 @@ type Result = {
 };
 
 function renderReport(r: Result): string {
-  const phase = (name: string, p: PhaseSummary, target = '', result = '') => [
+  const phase = (name: string, p: PhaseSummary, target = '', result = '', perRecipe = true) => [
     name,
     seconds(p.medianMs),
     p.runsMs.map((ms) => (ms / 1000).toFixed(3)).join(' '),
     seconds(p.cpuMs),
     formatBytes(p.peakRssBytes),
-    p.spawnTotal === 0 ? '-' : `${p.spawnTotal} (${p.spawnsPerRecipe}/recipe)`,
+    p.spawnTotal === 0 ? '-' : perRecipe ? `${p.spawnTotal} (${p.spawnsPerRecipe}/recipe)` : String(p.spawnTotal),
     target,
     result,
   ];
@@ -334,8 +342,8 @@ function renderReport(r: Result): string {
     phase('sweep: warm-up (clones caches)', r.warmup),
     phase('sweep: no-op steady state', r.sweep),
     ['ratio sweep / floor', ratio.value, '', '', '', '', ratio.target, mark(ratio)],
-    phase('status: in process', r.statusInProcess, inProcess.target, mark(inProcess)),
-    phase('status: ccci child process', r.statusChild, child.target, mark(child)),
+    phase('status: in process', r.statusInProcess, inProcess.target, mark(inProcess), false),
+    phase('status: ccci child process', r.statusChild, child.target, mark(child), false),
   ];
   const spawnRows = Object.entries(r.sweep.spawns).map(([key, count]) => [key, String(count), (count / r.recipes).toFixed(2)]);
   const e = r.environment;
@@ -355,6 +363,10 @@ function renderReport(r: Result): string {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`sweep-bench: ${error.message} (see --help)\n`);
+      process.exit(2);
+    }
     const message = error instanceof BenchInvalid ? error.message : ((error as Error).stack ?? String(error));
     process.stderr.write(`sweep-bench: INVALID BENCHMARK: ${message}\n`);
     process.exit(1);

@@ -4,7 +4,7 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../config/errors.js';
 import { EXIT, type Command, type CommandContext, writeLine } from './command.js';
-import { commands } from './commands/index.js';
+import { loadAllCommands, loadCommand } from './commands/index.js';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
@@ -47,14 +47,14 @@ export async function main(argv: string[], context: Omit<CommandContext, 'config
   }
   const name = args.shift();
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    writeLine(name === undefined ? context.stderr : context.stdout, helpText(commands));
+    writeLine(name === undefined ? context.stderr : context.stdout, helpText(await loadAllCommands()));
     return name === undefined ? EXIT.usage : EXIT.ok;
   }
   if (name === '--version' || name === '-V') {
     writeLine(context.stdout, `ccci ${packageVersion()}`);
     return EXIT.ok;
   }
-  const command = commands.find((c) => c.name === name);
+  const command = await loadCommand(name);
   if (!command) {
     writeLine(context.stderr, `ccci: unknown command ${JSON.stringify(name)} (see ccci --help)`);
     return EXIT.usage;

@@ -1,7 +1,6 @@
 // recipes/<name>/recipe.yaml: what the CI needs to know about one recipe.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { recipeNameProblem } from '../core/names.js';
 import { describeIssues, InputError } from './errors.js';
@@ -77,8 +76,12 @@ export function definitionPath(repo: string, recipe: string): string {
   return path.join(repo, 'recipes', recipe, 'recipe.yaml');
 }
 
-/** Parses and validates one definition; errors name the file and the key. */
-export function parseRecipeDefinition(text: string, file: string): RecipeDefinition {
+/**
+ * Parses and validates one definition; errors name the file and the key. The YAML parser
+ * is loaded here, on first use: `ccci status` reads no definition and skips it.
+ */
+export async function parseRecipeDefinition(text: string, file: string): Promise<RecipeDefinition> {
+  const { parse: parseYaml } = await import('yaml');
   let raw: unknown;
   try {
     raw = parseYaml(text) ?? {};
@@ -109,7 +112,7 @@ export async function loadRecipeDefinition(
         : `${file}: cannot read: ${(error as Error).message}`,
     );
   }
-  return applyOverrides(parseRecipeDefinition(text, file), overrides);
+  return applyOverrides(await parseRecipeDefinition(text, file), overrides);
 }
 
 export function applyOverrides(definition: RecipeDefinition, overrides: RecipeOverrides): RecipeDefinition {

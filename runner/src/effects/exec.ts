@@ -2,7 +2,14 @@
 // docker, …) builds its argv and calls `execProgram`; nothing else spawns.
 // zx runs the command through bash with every argument quoted, so an argument can
 // never be read as shell syntax. Secrets travel in `env`, never in `args`.
-import { $ } from 'zx';
+import type { $ as ZxShell } from 'zx';
+
+// zx is loaded on the first program started: commands that start none (status) skip it.
+let zx: Promise<typeof ZxShell> | null = null;
+function loadZx(): Promise<typeof ZxShell> {
+  zx ??= import('zx').then((module) => module.$);
+  return zx;
+}
 
 export interface ExecOptions {
   cwd?: string;
@@ -54,6 +61,7 @@ export async function execProgram(
     else env[key] = value;
   }
   let timedOut = false;
+  const $ = await loadZx();
   const shell = $({
     cwd: options.cwd ?? process.cwd(),
     env,

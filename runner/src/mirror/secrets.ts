@@ -1,5 +1,23 @@
 // The mirror token: read from its file, and scrubbed from any text that leaves sync.
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+
+/** The credential name the NixOS module passes with LoadCredential=mirror-token:<tokenFile>. */
+export const MIRROR_TOKEN_CREDENTIAL = 'mirror-token';
+
+/**
+ * Where to read the token: under systemd, the unit's credential (a private copy only the
+ * service can read); anywhere else (an operator's shell), the configured file itself.
+ */
+export function tokenPath(tokenFile: string, env: NodeJS.ProcessEnv = process.env): string {
+  const credentials = env.CREDENTIALS_DIRECTORY;
+  if (credentials) {
+    const credential = path.join(credentials, MIRROR_TOKEN_CREDENTIAL);
+    if (existsSync(credential)) return credential;
+  }
+  return tokenFile;
+}
 
 /** Reads and trims the token. Errors name the file and the problem, never the content. */
 export async function readToken(tokenFile: string): Promise<string> {

@@ -30,7 +30,7 @@ import { planSync, type SyncPlan } from './plan.js';
 import { closePullRequest, judgePullRequests } from './pull-requests.js';
 import { splitRefs, type RefSnapshot } from './refs.js';
 import { MirrorSyncError, type MirrorSyncReport, type MirrorWarning, type RejectedTag, type SyncStep } from './report.js';
-import { displayUrl, readToken, scrub } from './secrets.js';
+import { displayUrl, readToken, scrub, tokenPath } from './secrets.js';
 
 export interface SyncOptions {
   /** Report every push and PR close that would be made; change neither the mirror nor the API. */
@@ -64,7 +64,7 @@ export async function syncMirror(config: Config, recipe: string, options: SyncOp
   }
 
   const mirror = config.mirror;
-  const token = mirror ? await step('token', () => readToken(mirror.tokenFile)) : null;
+  const token = mirror ? await step('token', () => readToken(tokenPath(mirror.tokenFile))) : null;
   if (token) secrets.push(token);
   const originEnv: GitEnv = mirror && token ? gitAuthEnv(mirror.url, token) : gitBaseEnv();
 

@@ -12,6 +12,8 @@ import { required } from '../config/config.js';
 import { createOwnAbraDir } from '../effects/abra-dir.js';
 import { appEnvFile, createApp, deployVersion, undeployKeepingVolumes, waitHealthy } from '../effects/abra.js';
 import { diskSpace } from '../effects/disk.js';
+import type { HeldLock } from '../effects/lock-file.js';
+import { lockDomain } from '../run/domain-lock.js';
 import { deployedVersion, listStackVolumes, stackName, volumeMountpoint } from '../effects/docker.js';
 import { checkoutDetached, cloneRepo, tagCommit } from '../effects/git-checkout.js';
 import { loadCanonical, writeCanonical, type CanonicalRecord } from '../registry/canonical.js';
@@ -78,11 +80,16 @@ export async function promote(request: PromoteRequest, observe: StepObserver = (
   const snapshotId = `${request.runId}-${randomBytes(3).toString('hex')}`;
   let deployed = false;
   let committed = false;
+  let domainLock: HeldLock | null = null;
   try {
     await enter('disk-guard');
     await guardDisk(config.stateDir, config.minFreeDiskPercent, request.previous?.snapshot.bytes ?? 0, 'the snapshot');
 
     await enter('prepare');
+    // Quick runs attach the canonical on the same warm domain: one of us at a time.
+    domainLock = await lockDomain(config.runsDir, domain, `promote ${recipe} ${version}`).catch((error: Error) => {
+      throw new PromoteError('prepare', error.message);
+    });
     await createOwnAbraDir(abraDir, config.abraDir);
     const checkout = path.join(abraDir, 'recipes', recipe);
     await cloneRepo(request.repoDir, checkout);
@@ -164,5 +171,6 @@ export async function promote(request: PromoteRequest, observe: StepObserver = (
   } finally {
     if (deployed) await undeployKeepingVolumes(app).catch(() => undefined);
     await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+    await domainLock?.release();
   }
 }

@@ -22,8 +22,8 @@ async function rejectsWith(promise: Promise<unknown>, ...patterns: RegExp[]): Pr
 }
 
 describe('recipe definitions', () => {
-  test('an empty definition gets the defaults', () => {
-    const d = parseRecipeDefinition('', 'r.yaml');
+  test('an empty definition gets the defaults', async () => {
+    const d = await parseRecipeDefinition('', 'r.yaml');
     assert.equal(d.deployTimeoutSeconds, 300);
     assert.deepEqual(d.readyProbe, { http: { path: '/', statuses: [200, 301, 302] } });
     assert.deepEqual(d.backup, { capable: false });

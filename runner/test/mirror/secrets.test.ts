@@ -1,14 +1,17 @@
 // The mirror token: git gets it through environment config only, the API through its
 // header only, and it shows up in no argv, log line, report or error.
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, test } from 'node:test';
 import { Writable } from 'node:stream';
 import { mirrorSyncCommand } from '../../src/cli/commands/mirror-sync.js';
 import { execProgram, observeArgv } from '../../src/effects/exec.js';
 import { gitAuthEnv, gitBaseEnv } from '../../src/effects/git.js';
 import { MirrorSyncError } from '../../src/mirror/report.js';
-import { readToken, scrub } from '../../src/mirror/secrets.js';
+import { readToken, scrub, tokenPath } from '../../src/mirror/secrets.js';
 import { syncMirror } from '../../src/mirror/sync.js';
 import { makeWorld } from './fixtures.js';
 import { startGitHttpStandIn } from './git-http-stand-in.js';
@@ -208,5 +211,15 @@ describe('end to end over HTTP', () => {
     } finally {
       await world.cleanup();
     }
+  });
+});
+
+describe('the token under systemd', () => {
+  test('the unit credential is read when CREDENTIALS_DIRECTORY holds mirror-token', () => {
+    const credentials = mkdtempSync(path.join(os.tmpdir(), 'ccci-credentials-'));
+    assert.equal(tokenPath('/etc/cc-ci/token', { CREDENTIALS_DIRECTORY: credentials }), '/etc/cc-ci/token');
+    writeFileSync(path.join(credentials, 'mirror-token'), 'from-systemd');
+    assert.equal(tokenPath('/etc/cc-ci/token', { CREDENTIALS_DIRECTORY: credentials }), path.join(credentials, 'mirror-token'));
+    assert.equal(tokenPath('/etc/cc-ci/token', {}), '/etc/cc-ci/token');
   });
 });

@@ -10,6 +10,7 @@ import { canonicalPath, loadCanonical } from '../../src/registry/canonical.js';
 import { snapshotsDir, verifySnapshot } from '../../src/registry/snapshot.js';
 import { defaultSweepEffects } from '../../src/sweep/default-effects.js';
 import { promote, type PromoteStep } from '../../src/sweep/promote.js';
+import { lockDomain } from '../../src/run/domain-lock.js';
 import { createScenario, type Scenario } from './scenario.js';
 
 describe('promote failing at each step', () => {
@@ -62,5 +63,30 @@ describe('promote failing at each step', () => {
     assert.equal(canonical?.version, '1.1.0+1.0');
     assert.deepEqual(readdirSync(snapshotsDir(s.config.stateDir, 'custom-html')), [canonical?.snapshot.id]);
     assert.equal(path.basename(snapshotsDir(s.config.stateDir, 'custom-html')), 'snapshots');
+  });
+});
+
+describe('promote and the warm domain lock', () => {
+  let s: Scenario;
+  before(async () => {
+    s = await createScenario();
+    await s.addRecipe('custom-html', { version: '1.0.0+1.0' });
+  });
+  after(async () => s.close());
+
+  test('a quick run holding the warm domain makes the promote fail loudly, not wait or clash', async () => {
+    const held = await lockDomain(s.config.runsDir, 'warm-custom-html.ci.example.org', 'quick run in a test');
+    try {
+      const outcome = await s.sweep();
+      assert.equal(outcome.kind, 'done');
+      if (outcome.kind !== 'done') return;
+      assert.equal(outcome.report.recipes[0]?.outcome, 'promote-failed');
+      assert.match(outcome.report.recipes[0]?.error ?? '', /prepare: app domain warm-custom-html\.ci\.example\.org is in use by .*quick run in a test/);
+      assert.equal(await loadCanonical(s.config.stateDir, 'custom-html'), null);
+    } finally {
+      await held.release();
+    }
+    const retried = await s.sweep();
+    assert.equal(retried.kind === 'done' && retried.report.recipes[0]?.outcome, 'promoted');
   });
 });
