@@ -14,6 +14,10 @@ import type { Progress } from './progress.js';
 import { recoverRecipeState } from './recover.js';
 import { FAILING_OUTCOMES, writeSweepReport, type Outcome, type RecipeReport, type SweepReport } from './report.js';
 import type { SweepEffects } from './effects.js';
+import { inPool, slots, type Slots } from './slots.js';
+
+/** How many recipes are synced and decided at once (runs are limited by maxConcurrentRuns). */
+export const SYNC_CONCURRENCY = 4;
 
 export interface SweepOptions {
   recipes: readonly string[];
@@ -44,18 +48,6 @@ function summary(record: CanonicalRecord | null): { version: string; commit: str
   return record ? { version: record.version, commit: record.commit } : null;
 }
 
-async function pool<T>(items: readonly T[], size: number, work: (item: T, index: number) => Promise<void>) {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(size, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next;
-      next += 1;
-      await work(items[index] as T, index);
-    }
-  });
-  await Promise.all(workers);
-}
-
 export async function sweep(
   config: Config,
   options: SweepOptions,
@@ -79,8 +71,11 @@ export async function sweep(
         `${options.dryRun ? ' [dry run]' : ''}${options.retryRed ? ' [retry red]' : ''}`,
     );
     const reports: RecipeReport[] = new Array(enrolled.length);
-    await pool(enrolled, config.maxConcurrentRuns, async (recipe, index) => {
-      reports[index] = await sweepRecipe(config, options, effects, progress, recipe, index + 1, enrolled.length, sweepId);
+    // Mirror syncs and decisions are cheap and network-bound: several at once. Runs and
+    // promotes deploy real stacks: at most maxConcurrentRuns at once.
+    const runSlots = slots(config.maxConcurrentRuns);
+    await inPool(enrolled, Math.max(config.maxConcurrentRuns, SYNC_CONCURRENCY), async (recipe, index) => {
+      reports[index] = await sweepRecipe(config, options, effects, progress, runSlots, recipe, index + 1, enrolled.length, sweepId);
     });
     const finished = now();
     const failed = reports.some((r) => FAILING_OUTCOMES.includes(r.outcome));
@@ -116,7 +111,8 @@ async function sweepRecipe(
   config: Config,
   options: SweepOptions,
   effects: SweepEffects,
-  progress: Progress & { timed?: (i: number, n: number, r: string, t: number, m: string) => void },
+  progress: Progress,
+  runSlots: Slots,
   enrolled: EnrolledRecipe,
   index: number,
   total: number,
@@ -210,60 +206,64 @@ async function sweepRecipe(
     const tag = decision.tag as string;
     if (options.dryRun) return await finish('would-run', `${decision.reason}: would run cold on ${tag}`);
 
-    step(`run on ${tag} (${(decision.commit ?? '').slice(0, 8)}) …`);
-    const result = await effects.runRecipeCi({
-      config,
-      recipe,
-      definition: enrolled.definition,
-      source: { kind: 'git', url: synced.repoDir, ref: tag },
-      mode: 'cold',
-      prRef: null,
-      canonical: before,
-      tags,
-      ...(options.signal ? { signal: options.signal } : {}),
-      log: (line) => step(`  ${line}`),
-    });
-    report.runId = result.runId;
-    report.verdict = result.verdict;
-    report.level = result.level;
-    step(`run ${result.runId}: ${result.verdict}, level L${result.level}`);
-
-    const verdictGate = gate({
-      enrolled: true,
-      verdict: result.verdict,
-      mode: result.mode,
-      prRef: result.prRef,
-      testedVersion: result.version,
-      testedCommit: result.commit,
-      tags,
-      tagCommits,
-      allowPrereleases: enrolled.definition.allowPrereleases,
-    });
-    if (!verdictGate.promote) {
-      const outcome: Outcome = result.verdict === 'red' ? 'red' : 'not-promoted';
-      return await finish(outcome, verdictGate.reason);
-    }
-
-    step(`promote ${result.version} …`);
-    try {
-      const promoted = await effects.promote({
+    const canonicalBefore = before;
+    const runCommit = decision.commit ?? '';
+    return await runSlots.use(async (): Promise<RecipeReport> => {
+      step(`run on ${tag} (${runCommit.slice(0, 8)}) …`);
+      const result = await effects.runRecipeCi({
         config,
         recipe,
         definition: enrolled.definition,
-        repoDir: synced.repoDir,
-        version: result.version,
-        commit: result.commit,
-        runId: result.runId,
-        level: result.level,
-        previous: before,
+        source: { kind: 'git', url: synced.repoDir, ref: tag },
+        mode: 'cold',
+        prRef: null,
+        canonical: canonicalBefore,
+        tags,
+        ...(options.signal ? { signal: options.signal } : {}),
         log: (line) => step(`  ${line}`),
       });
-      report.promoted = true;
-      report.canonicalAfter = summary(promoted);
-      return await finish('promoted', `${verdictGate.reason}; canonical is now ${promoted.version}`);
-    } catch (error) {
-      return await finish('promote-failed', verdictGate.reason, `promote failed: ${(error as Error).message}`);
-    }
+      report.runId = result.runId;
+      report.verdict = result.verdict;
+      report.level = result.level;
+      step(`run ${result.runId}: ${result.verdict}, level L${result.level}`);
+
+      const verdictGate = gate({
+        enrolled: true,
+        verdict: result.verdict,
+        mode: result.mode,
+        prRef: result.prRef,
+        testedVersion: result.version,
+        testedCommit: result.commit,
+        tags,
+        tagCommits,
+        allowPrereleases: enrolled.definition.allowPrereleases,
+      });
+      if (!verdictGate.promote) {
+        const outcome: Outcome = result.verdict === 'red' ? 'red' : 'not-promoted';
+        return await finish(outcome, verdictGate.reason);
+      }
+
+      step(`promote ${result.version} …`);
+      try {
+        const promoted = await effects.promote({
+          config,
+          recipe,
+          definition: enrolled.definition,
+          repoDir: synced.repoDir,
+          version: result.version,
+          commit: result.commit,
+          runId: result.runId,
+          level: result.level,
+          previous: canonicalBefore,
+          log: (line) => step(`  ${line}`),
+        });
+        report.promoted = true;
+        report.canonicalAfter = summary(promoted);
+        return await finish('promoted', `${verdictGate.reason}; canonical is now ${promoted.version}`);
+      } catch (error) {
+        return await finish('promote-failed', verdictGate.reason, `promote failed: ${(error as Error).message}`);
+      }
+    });
   } catch (error) {
     return await finish('error', 'the recipe could not be swept', (error as Error).message);
   }
