@@ -30,6 +30,8 @@ export interface SweepRunRequest {
 export interface SweepRunResult {
   runId: string;
   verdict: 'green' | 'red';
+  /** Why the verdict is what it is, e.g. which rung failed. */
+  verdictReason: string;
   level: number;
   mode: 'cold' | 'quick';
   prRef: string | null;

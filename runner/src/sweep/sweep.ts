@@ -239,8 +239,8 @@ async function sweepRecipe(
         allowPrereleases: enrolled.definition.allowPrereleases,
       });
       if (!verdictGate.promote) {
-        const outcome: Outcome = result.verdict === 'red' ? 'red' : 'not-promoted';
-        return await finish(outcome, verdictGate.reason);
+        if (result.verdict === 'red') return await finish('red', `red at level L${result.level}: ${result.verdictReason}`);
+        return await finish('not-promoted', verdictGate.reason);
       }
 
       step(`promote ${result.version} …`);

@@ -90,3 +90,31 @@ describe('promote and the warm domain lock', () => {
     assert.equal(retried.kind === 'done' && retried.report.recipes[0]?.outcome, 'promoted');
   });
 });
+
+describe('the gate in the sweep', () => {
+  let s: Scenario;
+  before(async () => {
+    s = await createScenario();
+    await s.addRecipe('custom-html', { version: '1.0.0+1.0' });
+  });
+  after(async () => s.close());
+
+  test('a green run whose tested commit is not the tag commit is not promoted (exit 1)', async () => {
+    const effects = defaultSweepEffects();
+    const outcome = await s.sweep({
+      effects: {
+        ...effects,
+        // As if the tag had moved upstream while the run was staging it.
+        runRecipeCi: async (request) => ({ ...(await effects.runRecipeCi(request)), commit: 'f'.repeat(40) }),
+      },
+    });
+    assert.equal(outcome.kind, 'done');
+    if (outcome.kind !== 'done') return;
+    const recipe = outcome.report.recipes[0];
+    assert.equal(recipe?.verdict, 'green');
+    assert.equal(recipe?.outcome, 'not-promoted');
+    assert.match(recipe?.reason ?? '', /1\.0\.0\+1\.0/);
+    assert.equal(outcome.report.exitCode, 1);
+    assert.equal(await loadCanonical(s.config.stateDir, 'custom-html'), null);
+  });
+});
