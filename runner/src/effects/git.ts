@@ -149,12 +149,10 @@ export async function initBareRepository(gitDir: string): Promise<void> {
   await gitChecked('init', { gitDir: null, args: ['init', '--quiet', '--bare', '--initial-branch=main', '--', gitDir] });
 }
 
-/** Every `remote.<name>.*` key of the clone with its values (in order). */
-async function remoteConfig(gitDir: string, name: 'upstream' | 'origin'): Promise<Map<string, string[]>> {
-  const result = await git({ gitDir, args: ['config', '--null', '--get-regexp', '--', `^remote\\.${name}\\.`] });
+/** `key NUL`-separated output of `git config --null` (key, newline, value per entry) as key -> values in order. */
+function parseConfigList(text: string): Map<string, string[]> {
   const keys = new Map<string, string[]>();
-  if (result.exitCode !== 0) return keys; // exit 1: no such key
-  for (const entry of result.stdout.split('\0')) {
+  for (const entry of text.split('\0')) {
     if (entry === '') continue;
     const newline = entry.indexOf('\n');
     const key = newline < 0 ? entry : entry.slice(0, newline);
@@ -164,13 +162,47 @@ async function remoteConfig(gitDir: string, name: 'upstream' | 'origin'): Promis
   return keys;
 }
 
+/** A clone's own configuration (its config file only), key -> values in order. */
+export type LocalConfig = ReadonlyMap<string, readonly string[]>;
+
+/**
+ * The repository's own config file, all of it, in one `git config --local --list`:
+ * callers answer "is it bare?" and "are the remotes right?" from it without a process
+ * per question. Keys come as git prints them (section and name lowercased). Throws a
+ * GitError when `gitDir` is not a repository git can read.
+ */
+export async function localConfig(gitDir: string): Promise<LocalConfig> {
+  const result = await gitChecked('config', { gitDir, args: ['config', '--local', '--null', '--list'] });
+  return parseConfigList(result.stdout);
+}
+
+/** Whether a config holds core.bare = true (any spelling git reads as true). */
+export function isBareConfig(config: LocalConfig): boolean {
+  const value = config.get('core.bare')?.at(-1);
+  return value !== undefined && /^(true|yes|on|1)$/i.test(value.trim());
+}
+
+/** Every `remote.<name>.*` key of the config with its values. */
+function remoteKeys(config: LocalConfig, name: 'upstream' | 'origin'): Map<string, readonly string[]> {
+  const prefix = `remote.${name}.`;
+  return new Map([...config].filter(([key]) => key.startsWith(prefix)));
+}
+
+/** Every `remote.<name>.*` key of the clone with its values (in order). */
+async function remoteConfig(gitDir: string, name: 'upstream' | 'origin'): Promise<Map<string, readonly string[]>> {
+  const result = await git({ gitDir, args: ['config', '--null', '--get-regexp', '--', `^remote\\.${name}\\.`] });
+  if (result.exitCode !== 0) return new Map(); // exit 1: no such key
+  return parseConfigList(result.stdout);
+}
+
 /**
  * Sets remote `name` to exactly `url`: any previous definition (pushurl, mirror,
  * refspecs, …) is dropped. A remote that already is exactly that is left as it is.
+ * `known`: the clone's config as just read by localConfig, which saves reading it again.
  */
-export async function setRemote(gitDir: string, name: 'upstream' | 'origin', url: string): Promise<void> {
+export async function setRemote(gitDir: string, name: 'upstream' | 'origin', url: string, known?: LocalConfig): Promise<void> {
   assertRemoteUrl(url);
-  const current = await remoteConfig(gitDir, name);
+  const current = known ? remoteKeys(known, name) : await remoteConfig(gitDir, name);
   const expected = new Map([
     [`remote.${name}.url`, [url]],
     [`remote.${name}.fetch`, [`+refs/heads/*:refs/remotes/${name}/*`]],
@@ -181,8 +213,12 @@ export async function setRemote(gitDir: string, name: 'upstream' | 'origin', url
   await gitChecked('remote', { gitDir, args: ['remote', 'add', '--no-tags', '--', name, url] });
 }
 
-/** Removes remote `name` if the clone has one (a cache without a mirror keeps no stale origin). */
-export async function removeRemote(gitDir: string, name: 'upstream' | 'origin'): Promise<void> {
+/**
+ * Removes remote `name` if the clone has one (a cache without a mirror keeps no stale origin).
+ * `known`: the clone's config as just read; with no key of that remote in it, nothing runs.
+ */
+export async function removeRemote(gitDir: string, name: 'upstream' | 'origin', known?: LocalConfig): Promise<void> {
+  if (known && remoteKeys(known, name).size === 0) return;
   const listed = await gitChecked('remote', { gitDir, args: ['remote'] });
   if (listed.stdout.split('\n').includes(name)) {
     await gitChecked('remote', { gitDir, args: ['remote', 'remove', '--', name] });
@@ -236,12 +272,17 @@ export interface RemoteRef {
   oid: string;
 }
 
-/** `git ls-remote --refs` of a URL: every ref and the object it points at (peeled lines left out). */
+/**
+ * `git ls-remote --refs --heads --tags` of a URL: every branch and tag and the object it
+ * points at (peeled lines left out). Other refs (a forge's refs/pull/*) are not asked
+ * for: with protocol v2 the server filters them out, so a forge with many PRs answers
+ * as fast as one with none.
+ */
 export async function lsRemote(url: string, env?: GitEnv): Promise<RemoteRef[]> {
   assertRemoteUrl(url);
   const result = await gitChecked('ls-remote', {
     gitDir: null,
-    args: ['ls-remote', '--refs', '--', url],
+    args: ['ls-remote', '--refs', '--heads', '--tags', '--', url],
     ...(env ? { env } : {}),
     timeoutMs: GIT_NETWORK_TIMEOUT_MS,
   });

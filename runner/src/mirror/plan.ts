@@ -4,7 +4,7 @@
 // Faithful means: after the sync the mirror's main and every upstream tag equal
 // upstream's. Tags the mirror has and upstream no longer has are kept (a release
 // never disappears silently), with a warning every sync until someone acts.
-import type { MirrorWarning, PushedRef } from './report.js';
+import type { MirrorWarning, PushedRef, RejectedTag } from './report.js';
 import type { RefSnapshot } from './refs.js';
 
 export interface PlanInput {
@@ -84,4 +84,25 @@ export function planSync(input: PlanInput): SyncPlan {
   }
 
   return { pushes, warnings, target: { main: upstream.main, tags: targetTags }, kept };
+}
+
+/**
+ * What the report says about a plan: its warnings, then the tag names refused on either
+ * side (each also as a warning). The same for a sync that fetched and one answered from
+ * the sync record, so a kept or refused tag is warned about every night alike.
+ */
+export function syncFindings(
+  upstreamRejected: readonly RejectedTag[],
+  previousRejected: readonly RejectedTag[],
+  plan: SyncPlan,
+): { warnings: MirrorWarning[]; rejectedTags: RejectedTag[] } {
+  const rejectedTags: RejectedTag[] = [
+    ...upstreamRejected.map((r) => ({ tag: r.tag, reason: `upstream: ${r.reason}; not mirrored` })),
+    ...previousRejected.map((r) => ({ tag: r.tag, reason: `mirror: ${r.reason}; left as it is` })),
+  ];
+  const warnings: MirrorWarning[] = [
+    ...plan.warnings,
+    ...rejectedTags.map((r) => ({ code: 'tag-rejected' as const, message: `tag ${JSON.stringify(r.tag)} refused: ${r.reason}` })),
+  ];
+  return { warnings, rejectedTags };
 }

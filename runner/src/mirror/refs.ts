@@ -35,3 +35,31 @@ export function splitRefs(refs: readonly RemoteRef[], mainRef: string, tagPrefix
   }
   return split;
 }
+
+export const MAIN_REF = 'refs/heads/main';
+export const TAG_PREFIX = 'refs/tags/';
+
+/**
+ * The refs mirror sync is about, refs/heads/main and refs/tags/*, sorted by name (names
+ * still raw: a hostile tag name is kept here so that a change to it is noticed too).
+ */
+export function syncedRefs(refs: readonly RemoteRef[]): RemoteRef[] {
+  return refs
+    .filter(({ ref }) => ref === MAIN_REF || ref.startsWith(TAG_PREFIX))
+    .map(({ ref, oid }) => ({ ref, oid }))
+    .sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0));
+}
+
+/** Whether two listings name the same refs with the same objects (order does not matter). */
+export function sameRefs(a: readonly RemoteRef[], b: readonly RemoteRef[]): boolean {
+  if (a.length !== b.length) return false;
+  const byRef = new Map(a.map(({ ref, oid }) => [ref, oid]));
+  return byRef.size === a.length && b.every(({ ref, oid }) => byRef.get(ref) === oid);
+}
+
+/** `refs` after `updates` landed (a ref set to its new object, or added), sorted like syncedRefs. */
+export function withUpdates(refs: readonly RemoteRef[], updates: readonly { ref: string; to: string }[]): RemoteRef[] {
+  const byRef = new Map(refs.map(({ ref, oid }) => [ref, oid]));
+  for (const { ref, to } of updates) byRef.set(ref, to);
+  return syncedRefs([...byRef].map(([ref, oid]) => ({ ref, oid })));
+}

@@ -1,7 +1,9 @@
 // What one mirror sync did (or, with --dry-run, would do), and how it fails.
 import { z } from 'zod';
+import { refNameProblem } from '../core/names.js';
 
-const objectId = z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, 'an object id');
+export const objectIdSchema = z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, 'an object id');
+const objectId = objectIdSchema;
 
 export const WARNING_CODES = ['main-force-pushed', 'tag-moved', 'tag-deleted-upstream', 'tag-rejected'] as const;
 export type WarningCode = (typeof WARNING_CODES)[number];
@@ -38,6 +40,13 @@ export const rejectedTagSchema = z.strictObject({
 });
 export type RejectedTag = z.infer<typeof rejectedTagSchema>;
 
+/** A tag and the commit it finally names (annotated tags peeled). */
+export const peeledTagSchema = z.strictObject({
+  tag: z.string().refine((tag) => refNameProblem(tag) === null, 'a valid tag name'),
+  commit: objectId,
+});
+export type PeeledTag = z.infer<typeof peeledTagSchema>;
+
 export const mirrorSyncReportSchema = z.strictObject({
   recipe: z.string(),
   /** Upstream main at the time of the sync. */
@@ -52,6 +61,12 @@ export const mirrorSyncReportSchema = z.strictObject({
   /** Open PRs looked at and left open (their heads are not in upstream main). */
   openPrsKept: z.number().int().nonnegative(),
   rejectedTags: z.array(rejectedTagSchema),
+  /**
+   * The recipe's tags with their commits, what the sweep decides from: the mirror's
+   * after a sync (kept tags included); upstream's on a dry run (the cache's record of the
+   * mirror is left as it was).
+   */
+  tags: z.array(peeledTagSchema),
   dryRun: z.boolean(),
   /** The bare cache clone the sweep reads tags and commits from. */
   cacheDir: z.string(),
