@@ -209,7 +209,7 @@ export async function setRemote(gitDir: string, name: 'upstream' | 'origin', url
     [`remote.${name}.tagopt`, ['--no-tags']],
   ]);
   if (JSON.stringify([...current].sort()) === JSON.stringify([...expected].sort())) return;
-  await removeRemote(gitDir, name);
+  if (current.size > 0) await removeRemote(gitDir, name);
   await gitChecked('remote', { gitDir, args: ['remote', 'add', '--no-tags', '--', name, url] });
 }
 
@@ -272,17 +272,12 @@ export interface RemoteRef {
   oid: string;
 }
 
-/**
- * `git ls-remote --refs --heads --tags` of a URL: every branch and tag and the object it
- * points at (peeled lines left out). Other refs (a forge's refs/pull/*) are not asked
- * for: with protocol v2 the server filters them out, so a forge with many PRs answers
- * as fast as one with none.
- */
+/** `git ls-remote --refs` of a URL: every ref and the object it points at (peeled lines left out). */
 export async function lsRemote(url: string, env?: GitEnv): Promise<RemoteRef[]> {
   assertRemoteUrl(url);
   const result = await gitChecked('ls-remote', {
     gitDir: null,
-    args: ['ls-remote', '--refs', '--heads', '--tags', '--', url],
+    args: ['ls-remote', '--refs', '--', url],
     ...(env ? { env } : {}),
     timeoutMs: GIT_NETWORK_TIMEOUT_MS,
   });

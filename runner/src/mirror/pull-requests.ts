@@ -21,8 +21,10 @@ export async function judgePullRequests(
   pulls: readonly GiteaPull[],
   upstreamMain: string,
 ): Promise<PullRequestVerdicts> {
-  const inMain = await ancestorsOf(gitDir, upstreamMain);
   const verdicts: PullRequestVerdicts = { toClose: [], kept: [] };
+  // Most nights no PR is open: no walk of main then.
+  if (pulls.length === 0) return verdicts;
+  const inMain = await ancestorsOf(gitDir, upstreamMain);
   for (const pull of [...pulls].sort((a, b) => a.number - b.number)) {
     if (inMain.has(pull.head.sha)) {
       verdicts.toClose.push({ number: pull.number, headSha: pull.head.sha, upstreamCommit: upstreamMain });

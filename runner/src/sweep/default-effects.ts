@@ -1,6 +1,5 @@
-// The real effects of a sweep: mirror sync (src/mirror), tags of the synced cache clone
-// (src/effects/git), the cold recipe CI run (src/run) and the promote (./promote).
-import { listTags } from '../effects/git.js';
+// The real effects of a sweep: mirror sync (src/mirror, which also answers the tags of
+// the synced cache clone), the cold recipe CI run (src/run) and the promote (./promote).
 import { syncMirror } from '../mirror/sync.js';
 import { runRecipeCi } from '../run/run.js';
 import type { SweepEffects } from './effects.js';
@@ -16,8 +15,9 @@ export function defaultSweepEffects(): SweepEffects {
       const report = await syncMirror(config, recipe, options);
       return {
         repoDir: report.cacheDir,
-        // A dry run leaves the cache's record of the mirror alone: decide from upstream's tags.
-        tags: await listTags(report.cacheDir, options.dryRun ? 'refs/upstream/tags/' : 'refs/tags/'),
+        // The mirror's tags; on a dry run, which leaves the cache's record of the mirror
+        // alone, upstream's.
+        tags: report.tags,
         warnings: [
           ...report.warnings.map(describeMirrorWarning),
           ...report.closedPrs.map((pr) => `closed mirror PR #${pr.number} (merged upstream)`),

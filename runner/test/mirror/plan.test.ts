@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { planSync } from '../../src/mirror/plan.js';
-import { splitRefs } from '../../src/mirror/refs.js';
+import { sameRefs, splitRefs, syncedRefs, withUpdates } from '../../src/mirror/refs.js';
 
 const A = 'a'.repeat(40);
 const B = 'b'.repeat(40);
@@ -88,5 +88,47 @@ describe('splitRefs', () => {
     assert.equal(split.main, A);
     assert.deepEqual([...split.tags], [['1.0.0+1.2', C]]);
     assert.deepEqual(split.rejected.map((r) => r.tag), ['--upload-pack=x', 'a..b', 'x.lock']);
+  });
+});
+
+describe('ref listings the sync record compares', () => {
+  const listing = [
+    { ref: 'refs/tags/2.0.0', oid: B },
+    { ref: 'refs/pull/3/head', oid: C },
+    { ref: 'refs/heads/main', oid: A },
+    { ref: 'refs/heads/feature', oid: C },
+    { ref: 'refs/tags/--x', oid: C },
+  ];
+
+  test('syncedRefs keeps main and every tag (odd names too, so their changes count), sorted', () => {
+    assert.deepEqual(syncedRefs(listing), [
+      { ref: 'refs/heads/main', oid: A },
+      { ref: 'refs/tags/--x', oid: C },
+      { ref: 'refs/tags/2.0.0', oid: B },
+    ]);
+  });
+
+  test('sameRefs ignores order and notices any added, removed or moved ref', () => {
+    const synced = syncedRefs(listing);
+    assert.ok(sameRefs(synced, [...synced].reverse()));
+    assert.ok(!sameRefs(synced, synced.slice(1)));
+    assert.ok(!sameRefs(synced, [...synced, { ref: 'refs/tags/3.0.0', oid: A }]));
+    assert.ok(!sameRefs(synced, synced.map((r) => (r.ref === 'refs/tags/2.0.0' ? { ...r, oid: C } : r))));
+    assert.ok(!sameRefs([{ ref: 'refs/heads/main', oid: A }, { ref: 'refs/heads/main', oid: A }], [{ ref: 'refs/heads/main', oid: A }, { ref: 'refs/tags/x', oid: A }]));
+  });
+
+  test('withUpdates moves and adds refs, leaving the rest', () => {
+    assert.deepEqual(
+      withUpdates(syncedRefs(listing), [
+        { ref: 'refs/heads/main', to: B },
+        { ref: 'refs/tags/1.0.0', to: A },
+      ]),
+      [
+        { ref: 'refs/heads/main', oid: B },
+        { ref: 'refs/tags/--x', oid: C },
+        { ref: 'refs/tags/1.0.0', oid: A },
+        { ref: 'refs/tags/2.0.0', oid: B },
+      ],
+    );
   });
 });

@@ -159,6 +159,11 @@ describe('end to end over HTTP', () => {
         assert.ok(!out.text().includes(world.token) && !err.text().includes(world.token));
         assert.ok(cliArgv.every((argv) => argv.every((arg) => !arg.includes(world.token))));
       }
+      // The command-line syncs found nothing new (the sync record's fast path): their
+      // listings, too, gave the token to the mirror only.
+      assert.ok(http.requests.filter((r) => r.path.startsWith('/upstream/')).every((r) => r.authorization === undefined));
+      assert.ok(http.requests.filter((r) => r.path.startsWith('/mirror/')).every((r) => r.authorization === `token ${world.token}`));
+      assert.equal(http.requests.filter((r) => r.method === 'POST' && r.path.endsWith('git-receive-pack')).length, 1, 'one push in all');
     } finally {
       await api.close();
       await http.close();
