@@ -11,7 +11,7 @@ import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { repoUrl, type Config } from '../src/config/config.js';
-import { execChecked } from '../src/effects/exec.js';
+import { cloneRepo, commitAll, initRepo, revParse, tagHead } from '../src/effects/git.js';
 import { writeCanonical, type CanonicalRecord } from '../src/registry/canonical.js';
 import { snapshotDir } from '../src/registry/snapshot.js';
 
@@ -21,21 +21,6 @@ const NEWEST_TAG = FIXTURE_TAGS[FIXTURE_TAGS.length - 1] as string;
 const SNAPSHOT_ID = '2025-01-01T00-00-00-000Z-bench';
 /** An empty tar archive is 10 KiB of zeros (GNU tar's default record size). */
 const EMPTY_TAR = Buffer.alloc(10240);
-
-/**
- * Identity and isolation for the fixture's own git commands: runs on a machine with no
- * git configuration, and ignores the user's (signing, hooks, templates) where there is one.
- */
-export const FIXTURE_GIT_ENV: Record<string, string> = {
-  GIT_AUTHOR_NAME: 'cc-ci bench',
-  GIT_AUTHOR_EMAIL: 'bench@ci.example.org',
-  GIT_COMMITTER_NAME: 'cc-ci bench',
-  GIT_COMMITTER_EMAIL: 'bench@ci.example.org',
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_CONFIG_GLOBAL: '/dev/null',
-  GIT_TERMINAL_PROMPT: '0',
-  LC_ALL: 'C',
-};
 
 export interface BenchSandbox {
   root: string;
@@ -73,26 +58,21 @@ function composeText(version: string): string {
   ].join('\n');
 }
 
-async function git(cwd: string, args: string[]): Promise<string> {
-  const result = await execChecked('git', args, { cwd, env: FIXTURE_GIT_ENV });
-  return result.stdout.trim();
-}
-
 /** One working repository with a release per FIXTURE_TAGS, cloned bare once; returns the bare clone. */
 async function buildTemplate(root: string): Promise<{ bare: string; newestCommit: string }> {
   const work = path.join(root, 'work');
   await mkdir(work, { recursive: true });
-  await git(work, ['init', '--quiet', '--initial-branch=main', '.']);
+  // The fixture commands of effects/git.ts: an explicit identity, no user or system git config.
+  await initRepo(work);
   await writeFile(path.join(work, '.env.sample'), 'TYPE=bench\nDOMAIN=bench.example.com\n');
   for (const tag of FIXTURE_TAGS) {
     await writeFile(path.join(work, 'compose.yml'), composeText(tag));
-    await git(work, ['add', '--all']);
-    await git(work, ['commit', '--quiet', '--no-verify', '-m', `release ${tag}`]);
-    await git(work, ['tag', '--annotate', '-m', `release ${tag}`, '--', tag]);
+    await commitAll(work, `release ${tag}`);
+    await tagHead(work, tag);
   }
   const bare = path.join(root, 'template.git');
-  await git(root, ['clone', '--quiet', '--bare', '--', work, bare]);
-  const newestCommit = await git(root, ['--git-dir', bare, 'rev-parse', '--verify', `refs/tags/${NEWEST_TAG}^{commit}`]);
+  await cloneRepo(work, bare, { bare: true });
+  const newestCommit = await revParse(bare, `refs/tags/${NEWEST_TAG}`);
   return { bare, newestCommit };
 }
 

@@ -8,7 +8,7 @@
 //
 // Phases, all over the same N local bare repositories at the same concurrency:
 //   warm-up sweep  the first sweep: creates the cache clones (reported, not the target)
-//   floor          `git ls-remote` of every upstream through execProgram (the least any
+//   floor          `git ls-remote` of every upstream through effects/git.ts (the least any
 //                  sweep must do: ask each repository for its refs), K times
 //   sweep          the no-op steady state: every decision skip:no-new-version, K times,
 //                  interleaved with the floor runs so drift hits both alike
@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import { renderStatus } from '../src/cli/commands/status.js';
 import { formatBytes, table } from '../src/cli/format.js';
 import { execProgram } from '../src/effects/exec.js';
-import { GIT_NETWORK_TIMEOUT_MS, gitBaseEnv } from '../src/effects/git.js';
+import { gitVersion, lsRemote } from '../src/effects/git.js';
 import { collectStatus } from '../src/status/status.js';
 import { defaultSweepEffects } from '../src/sweep/default-effects.js';
 import type { Progress } from '../src/sweep/progress.js';
@@ -131,14 +131,11 @@ function checkNoOp(label: string, outcome: SweepOutcome, count: number): void {
 /** The floor: what any sweep has to pay at least, one ref listing per upstream repository. */
 async function floor(sandbox: BenchSandbox, concurrency: number): Promise<void> {
   await inPool(sandbox.upstreamUrls, concurrency, async (url) => {
-    const result = await execProgram('git', ['ls-remote', '--refs', '--', url], {
-      cwd: os.tmpdir(),
-      env: gitBaseEnv(),
-      timeoutMs: GIT_NETWORK_TIMEOUT_MS,
+    // The sweep's own ls-remote (effects/git.ts): the same command line, environment and timeout.
+    const refs = await lsRemote(url).catch((error: Error) => {
+      throw new BenchInvalid(`${url}: ${error.message}`);
     });
-    if (result.exitCode !== 0 || !result.stdout.includes('refs/tags/')) {
-      throw new BenchInvalid(`git ls-remote ${url} exited ${result.exitCode}: ${result.stderr.trim()}`);
-    }
+    if (!refs.some((r) => r.ref.startsWith('refs/tags/'))) throw new BenchInvalid(`git ls-remote ${url} listed no tag`);
   });
 }
 
@@ -200,11 +197,6 @@ function seconds(ms: number): string {
   return ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${(ms / 1000).toFixed(3)} s`;
 }
 
-async function gitVersion(): Promise<string> {
-  const result = await execProgram('git', ['--version'], { env: { LC_ALL: 'C' } });
-  return result.exitCode === 0 ? result.stdout.trim().replace(/^git version /, '') : 'unknown';
-}
-
 interface Verdict {
   name: string;
   value: string;
@@ -252,7 +244,7 @@ async function main(): Promise<number> {
       repeat: options.repeat,
       environment: {
         node: process.version,
-        git: await gitVersion(),
+        git: (await gitVersion()) ?? 'unknown',
         cpus: os.availableParallelism(),
         platform: `${os.platform()} ${os.release()}`,
         // Other work on the machine slows spawns for floor and sweep alike, but shows in the absolute times.

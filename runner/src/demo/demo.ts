@@ -10,7 +10,7 @@ import { defaultSweepEffects } from '../sweep/default-effects.js';
 import { progressTo } from '../sweep/progress.js';
 import { renderSweepSummary, type SweepReport } from '../sweep/report.js';
 import { sweep } from '../sweep/sweep.js';
-import { headCommit } from '../effects/git-checkout.js';
+import { headCommit } from '../effects/git.js';
 import { bareCloneOf, commitUntagged, createFixtureRecipe, publishTo, releaseVersion, writeRecipeDefinition } from './fixtures.js';
 import { createSandbox, sandboxConfig } from './sandbox.js';
 

@@ -5,7 +5,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { cloneRepo, commitAll, initRepo, pushAll, tagHead } from '../effects/git-checkout.js';
+import { cloneRepo, commitAll, initRepo, pushAll, tagHead } from '../effects/git.js';
 
 export interface FakeBehaviour {
   deploy?: 'ok' | 'fail' | 'hang';

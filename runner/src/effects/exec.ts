@@ -95,6 +95,23 @@ export async function execProgram(
   }
 }
 
+/**
+ * How a failed program is reported everywhere: "<command> exited N: <last lines>" (or
+ * "timed out" / "was killed by SIG…"), the detail being the end of stderr, else of stdout.
+ * `command` defaults to the program and its first argument (`git clone`); callers whose
+ * first argument is not the interesting one (git's `--git-dir=…`) name it themselves.
+ * The text holds the program's own words: callers scrub secrets before showing it.
+ */
+export function describeFailure(result: ExecResult, command = result.argv.slice(0, 2).join(' ')): string {
+  const why = result.timedOut
+    ? 'timed out'
+    : result.signal
+      ? `was killed by ${result.signal}`
+      : `exited ${result.exitCode}`;
+  const detail = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-5).join('\n');
+  return `${command} ${why}${detail ? `: ${detail}` : ''}`;
+}
+
 /** Runs a program and throws a ProgramError naming it when it does not exit 0. */
 export async function execChecked(
   program: string,
@@ -102,14 +119,6 @@ export async function execChecked(
   options: ExecOptions = {},
 ): Promise<ExecResult> {
   const result = await execProgram(program, args, options);
-  if (result.exitCode !== 0) {
-    const why = result.timedOut
-      ? 'timed out'
-      : result.signal
-        ? `was killed by ${result.signal}`
-        : `exited ${result.exitCode}`;
-    const detail = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-5).join('\n');
-    throw new ProgramError(result, `${program} ${args[0] ?? ''} ${why}${detail ? `: ${detail}` : ''}`);
-  }
+  if (result.exitCode !== 0) throw new ProgramError(result, describeFailure(result));
   return result;
 }

@@ -1,16 +1,24 @@
-// Every git command line of mirror sync, and the read-only queries the sweep runs
-// on the cache clone. Nothing else in the runner builds a git argv for these jobs.
+// Every git command line of the runner, and the only module that starts git: mirror
+// sync and the read-only queries the sweep runs on the cache clone (bare repositories),
+// and the working trees of a run (staging the tested ref, the lint's clone, promote's
+// checkout) and of the fixtures (the demo, the tests, the benchmark).
 //
 // Rules every function here keeps:
-// - the repository is named with `--git-dir=<dir>` (no discovery from the cwd);
+// - a bare repository is named with `--git-dir=<dir>` (no discovery from the cwd); a
+//   working tree is the cwd, with discovery fenced at its parent (GIT_CEILING_DIRECTORIES),
+//   so a directory that is not a repository is an error, never its parent's repository,
+//   and git still applies its ownership check (safe.directory) to checkouts it did not make;
 // - options come first, then `--` (or `--end-of-options` where git wants that)
 //   before any URL, remote, refspec or revision, and every ref name that came from
-//   outside has passed refNameProblem before it gets here;
-// - credentials arrive in `env` (see gitAuthEnv), never in an argument;
-// - network commands carry a timeout and can never prompt.
+//   outside passes refNameProblem here before it reaches git;
+// - every call runs with gitBaseEnv (or gitAuthEnv); credentials arrive in `env`, never
+//   in an argument; commits and tags are made with an explicit identity (COMMIT_ENV);
+// - network commands carry a timeout and can never prompt;
+// - a failure is a GitError naming the subcommand, worded by describeFailure.
 import os from 'node:os';
+import path from 'node:path';
 import { isCommitId, refNameProblem } from '../core/names.js';
-import { execProgram, type ExecResult } from './exec.js';
+import { describeFailure, execProgram, type ExecResult } from './exec.js';
 
 export type GitEnv = Record<string, string | undefined>;
 
@@ -85,40 +93,83 @@ export function gitAuthEnv(scopeUrl: string, token: string): GitEnv {
   };
 }
 
-interface GitCall {
-  /** The bare repository to work in; null for commands that need none (ls-remote of a URL). */
-  gitDir: string | null;
+/**
+ * The identity of the commits and tags the fixtures make, and isolation from the user's
+ * and the system's git configuration: building a fixture works the same on a machine
+ * with no git configuration at all (no user.name to fall back on) and on one whose
+ * configuration would sign, run hooks or install templates.
+ */
+const COMMIT_ENV: GitEnv = {
+  GIT_AUTHOR_NAME: 'ccci',
+  GIT_AUTHOR_EMAIL: 'ccci@localhost',
+  GIT_COMMITTER_NAME: 'ccci',
+  GIT_COMMITTER_EMAIL: 'ccci@localhost',
+  GIT_CONFIG_GLOBAL: '/dev/null',
+  GIT_CONFIG_NOSYSTEM: '1',
+};
+
+function commitEnv(): GitEnv {
+  return { ...gitBaseEnv(), ...COMMIT_ENV };
+}
+
+/** Where a git command runs. */
+type GitPlace =
+  /** A bare repository, named with --git-dir. */
+  | { gitDir: string; workTree?: undefined; cwd?: undefined }
+  /**
+   * No repository (ls-remote of a URL, init, clone). The cwd is a neutral directory, so
+   * nothing around the caller is picked up, unless the command resolves paths the caller
+   * gave relative to its own cwd (clone).
+   */
+  | { gitDir: null; workTree?: undefined; cwd?: string }
+  /** A working tree (or a repository found from its top directory, never above it). */
+  | { workTree: string; gitDir?: undefined; cwd?: undefined };
+
+type GitCall = GitPlace & {
   args: readonly string[];
   env?: GitEnv;
   input?: string;
   timeoutMs?: number;
-}
+  signal?: AbortSignal;
+};
 
 async function git(call: GitCall): Promise<ExecResult> {
-  const args = call.gitDir === null ? [...call.args] : [`--git-dir=${call.gitDir}`, ...call.args];
+  const env = call.env ?? gitBaseEnv();
+  let args: readonly string[] = call.args;
+  let cwd: string;
+  let fence: GitEnv = {};
+  if (call.workTree !== undefined) {
+    cwd = path.resolve(call.workTree);
+    fence = { GIT_CEILING_DIRECTORIES: path.dirname(cwd) };
+  } else if (call.gitDir !== null) {
+    args = [`--git-dir=${call.gitDir}`, ...call.args];
+    cwd = call.gitDir;
+  } else {
+    cwd = call.cwd ?? os.tmpdir();
+  }
   return execProgram('git', args, {
-    // A neutral cwd: a URL-only command must not pick up a repository around the caller.
-    cwd: call.gitDir ?? os.tmpdir(),
-    env: call.env ?? gitBaseEnv(),
+    cwd,
+    env: { ...env, ...fence },
     timeoutMs: call.timeoutMs ?? GIT_LOCAL_TIMEOUT_MS,
     ...(call.input !== undefined ? { input: call.input } : {}),
+    ...(call.signal ? { signal: call.signal } : {}),
   });
 }
 
 function failure(subcommand: string, result: ExecResult): GitError {
-  const why = result.timedOut
-    ? 'timed out'
-    : result.signal
-      ? `was killed by ${result.signal}`
-      : `exited ${result.exitCode}`;
-  const detail = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-5).join('\n');
-  return new GitError(subcommand, result, `git ${subcommand} ${why}${detail ? `: ${detail}` : ''}`);
+  return new GitError(subcommand, result, describeFailure(result, `git ${subcommand}`));
 }
 
 async function gitChecked(subcommand: string, call: GitCall): Promise<ExecResult> {
   const result = await git(call);
   if (result.exitCode !== 0) throw failure(subcommand, result);
   return result;
+}
+
+/** A ref name from outside (a tag, a branch, a ref, a commit id): throws unless it passes refNameProblem. */
+function assertRefName(ref: string, what: string): void {
+  const problem = refNameProblem(ref);
+  if (problem) throw new Error(`${what}: ${problem}`);
 }
 
 /** A full ref (refs/…) that passes refNameProblem, with no component that looks like an option. */
@@ -461,4 +512,165 @@ export async function listTags(
     }
   }
   return tags;
+}
+
+// ---------------------------------------------------------------- working trees (a run's checkouts)
+
+/**
+ * A full clone (all branches and tags) of `source` (a URL or a path) into the new
+ * directory `dest`. Relative paths are the caller's, as on a command line.
+ */
+export async function cloneRepo(
+  source: string,
+  dest: string,
+  options: { bare?: boolean; signal?: AbortSignal } = {},
+): Promise<void> {
+  await gitChecked('clone', {
+    gitDir: null,
+    cwd: process.cwd(),
+    args: ['clone', '--quiet', ...(options.bare ? ['--bare'] : []), '--', source, dest],
+    timeoutMs: GIT_NETWORK_TIMEOUT_MS,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+}
+
+/** The commit `rev` names in the repository of `repo`, or null when it names none. `rev` is not checked here. */
+async function commitOfRev(repo: string, rev: string): Promise<string | null> {
+  const result = await git({ workTree: repo, args: ['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`] });
+  return result.exitCode === 0 ? result.stdout.trim() : null;
+}
+
+/**
+ * The commit `ref` names: a tag, a branch of origin, a local branch or a commit id (in
+ * that order); null if none. Throws when `ref` fails refNameProblem.
+ */
+export async function resolveRef(repo: string, ref: string): Promise<string | null> {
+  assertRefName(ref, 'resolveRef');
+  for (const candidate of [`refs/tags/${ref}`, `refs/remotes/origin/${ref}`, `refs/heads/${ref}`, ref]) {
+    const commit = await commitOfRev(repo, candidate);
+    if (commit !== null) return commit;
+  }
+  return null;
+}
+
+/**
+ * Fetches one ref a clone does not carry (e.g. a PR head) from origin; returns its
+ * commit, or null when origin has no such ref. Throws when `ref` fails refNameProblem.
+ */
+export async function fetchRefFromOrigin(repo: string, ref: string): Promise<string | null> {
+  assertRefName(ref, 'fetchRefFromOrigin');
+  const fetched = await git({
+    workTree: repo,
+    args: ['fetch', '--quiet', '--', 'origin', ref],
+    timeoutMs: GIT_NETWORK_TIMEOUT_MS,
+  });
+  if (fetched.exitCode !== 0) return null;
+  return commitOfRev(repo, 'FETCH_HEAD');
+}
+
+/**
+ * Detaches HEAD at `commit` (a full object id), discarding any change in the work tree
+ * (abra may have moved it) and every untracked file.
+ */
+export async function checkoutDetached(repo: string, commit: string): Promise<void> {
+  // An object id can't be read as an option; this git's checkout refuses --end-of-options here.
+  assertObjectId(commit);
+  await gitChecked('checkout', { workTree: repo, args: ['checkout', '--quiet', '--force', '--detach', commit] });
+  await gitChecked('clean', { workTree: repo, args: ['clean', '--quiet', '-d', '--force'] });
+}
+
+/** The commit HEAD is at. */
+export async function headCommit(repo: string): Promise<string> {
+  const result = await gitChecked('rev-parse', { workTree: repo, args: ['rev-parse', '--verify', '--end-of-options', 'HEAD^{commit}'] });
+  return result.stdout.trim();
+}
+
+/**
+ * The names of the tags of a working repository (refs/tags/…, sorted by name), those
+ * failing refNameProblem left out as listTags does. (listTags, for the bare cache clone,
+ * also gives the commit of each.)
+ */
+export async function tagNames(repo: string): Promise<string[]> {
+  const prefix = 'refs/tags/';
+  const result = await gitChecked('for-each-ref', { workTree: repo, args: ['for-each-ref', '--format=%(refname)', '--', prefix] });
+  return result.stdout
+    .split('\n')
+    .filter((line) => line.startsWith(prefix))
+    .map((line) => line.slice(prefix.length))
+    .filter((tag) => refNameProblem(tag) === null);
+}
+
+/**
+ * The commit tag `tag` points at (peeled), or null when there is no such tag. A name
+ * that fails refNameProblem (a version label read from a compose file, say) can be no
+ * tag this runner accepts: null, and git never sees it.
+ */
+export async function tagCommit(repo: string, tag: string): Promise<string | null> {
+  if (refNameProblem(tag) !== null) return null;
+  return commitOfRev(repo, `refs/tags/${tag}`);
+}
+
+/** Whether the work tree has changes git would show (modified, staged, untracked, deleted). */
+export async function isDirty(repo: string): Promise<boolean> {
+  return (await gitChecked('status', { workTree: repo, args: ['status', '--porcelain'] })).stdout.trim() !== '';
+}
+
+/** Work-tree files git would commit (tracked and untracked, not ignored), and tracked files deleted. */
+export async function workTreeFiles(repo: string): Promise<{ present: string[]; deleted: string[] }> {
+  const split = (text: string) => text.split('\0').filter((f) => f !== '');
+  const listed = async (...options: string[]) =>
+    split((await gitChecked('ls-files', { workTree: repo, args: ['ls-files', '-z', ...options] })).stdout);
+  const present = await listed('--cached', '--others', '--exclude-standard');
+  const deleted = await listed('--deleted');
+  const gone = new Set(deleted);
+  return { present: present.filter((f) => !gone.has(f)), deleted };
+}
+
+// ---------------------------------------------------------------- building repositories (fixtures, the demo)
+
+/** Makes `dir` (created if missing) an empty repository on branch main. */
+export async function initRepo(dir: string): Promise<void> {
+  await gitChecked('init', {
+    gitDir: null,
+    args: ['init', '--quiet', '--initial-branch=main', '--', path.resolve(dir)],
+    env: commitEnv(),
+  });
+}
+
+/** Stages everything and commits (as COMMIT_ENV's identity); returns the new commit id. */
+export async function commitAll(repo: string, message: string): Promise<string> {
+  await gitChecked('add', { workTree: repo, args: ['add', '--all'], env: commitEnv() });
+  await gitChecked('commit', {
+    workTree: repo,
+    args: ['commit', '--quiet', '--allow-empty', `--message=${message}`],
+    env: commitEnv(),
+  });
+  return headCommit(repo);
+}
+
+/** An annotated tag (abra's lint rule R014 wants annotated release tags) at HEAD. Throws when `tag` fails refNameProblem. */
+export async function tagHead(repo: string, tag: string): Promise<void> {
+  assertRefName(tag, 'tagHead');
+  await gitChecked('tag', {
+    workTree: repo,
+    args: ['tag', '--annotate', `--message=release ${tag}`, '--', tag],
+    env: commitEnv(),
+  });
+}
+
+/** Pushes main and all tags to `remote` (a path or URL), overwriting what is there. */
+export async function pushAll(repo: string, remote: string): Promise<void> {
+  await gitChecked('push', {
+    workTree: repo,
+    args: ['push', '--quiet', '--force', '--tags', '--', remote, 'main'],
+    timeoutMs: GIT_NETWORK_TIMEOUT_MS,
+  });
+}
+
+// ---------------------------------------------------------------- the tool itself
+
+/** The installed git's version ("2.39.5"), or null when git does not run. */
+export async function gitVersion(): Promise<string | null> {
+  const result = await git({ gitDir: null, args: ['--version'] });
+  return result.exitCode === 0 ? result.stdout.trim().replace(/^git version /, '') : null;
 }

@@ -13,7 +13,7 @@ import { recipeNameProblem } from '../core/names.js';
 import { resolveUpgradeBase } from '../core/upgrade-base.js';
 import { createOwnAbraDir } from '../effects/abra-dir.js';
 import { stackName } from '../effects/docker.js';
-import { listTags, tagCommit } from '../effects/git-checkout.js';
+import { tagCommit, tagNames } from '../effects/git.js';
 import type { CanonicalRecord } from '../registry/canonical.js';
 import { headVersionOf, readCompose } from './compose.js';
 import { type HeadInfo, type RunContext } from './context.js';
@@ -122,7 +122,7 @@ export async function runRecipeCi(request: RunRequest): Promise<RunResult> {
       const staged = await stageCheckout(request.source, path.join(abraDir, 'recipes', recipe), controller.signal);
       // A dirty --src is tested as its work tree: read head's version there.
       const headVersion = headVersionOf(await readCompose(staged.overlayFrom ?? staged.dir));
-      const tags = [...new Set([...request.tags, ...(await listTags(staged.dir))])];
+      const tags = [...new Set([...request.tags, ...(await tagNames(staged.dir))])];
       const head: HeadInfo = {
         version: headVersion,
         commit: staged.commit,

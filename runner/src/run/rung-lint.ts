@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { recipeLint } from '../effects/abra.js';
 import { createOwnAbraDir } from '../effects/abra-dir.js';
-import { checkoutDetached, cloneRepo } from '../effects/git-checkout.js';
+import { checkoutDetached, cloneRepo } from '../effects/git.js';
 import { fail, pass, unver, type Outcome, type RunContext } from './context.js';
 import { parseLintTable } from './lint-table.js';
 

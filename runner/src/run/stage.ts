@@ -13,7 +13,7 @@ import {
   isDirty,
   resolveRef,
   workTreeFiles,
-} from '../effects/git-checkout.js';
+} from '../effects/git.js';
 
 export type RunSource = { kind: 'git'; url: string; ref: string } | { kind: 'dir'; dir: string };
 

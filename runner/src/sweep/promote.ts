@@ -15,7 +15,7 @@ import { diskSpace } from '../effects/disk.js';
 import type { HeldLock } from '../effects/lock-file.js';
 import { lockDomain } from '../run/domain-lock.js';
 import { deployedVersion, listStackVolumes, stackName, volumeMountpoint } from '../effects/docker.js';
-import { checkoutDetached, cloneRepo, tagCommit } from '../effects/git-checkout.js';
+import { checkoutDetached, cloneRepo, tagCommit } from '../effects/git.js';
 import { loadCanonical, writeCanonical, type CanonicalRecord } from '../registry/canonical.js';
 import { createSnapshot, pruneSnapshots, publishSnapshotLink, snapshotDir, verifySnapshot } from '../registry/snapshot.js';
 import type { PromoteRequest } from './effects.js';

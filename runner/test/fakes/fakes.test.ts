@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execProgram } from '../../src/effects/exec.js';
-import { cloneRepo } from '../../src/effects/git-checkout.js';
+import { cloneRepo } from '../../src/effects/git.js';
 import { createFixtureRecipe, releaseVersion, commitUntagged } from '../../src/demo/fixtures.js';
 import { createSandbox, type Sandbox } from '../../src/demo/sandbox.js';
 import { httpGet } from '../../src/effects/http.js';

@@ -6,7 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { lintRung } from '../../src/run/rung-lint.js';
 import type { RunContext } from '../../src/run/context.js';
-import { resolveRef } from '../../src/effects/git-checkout.js';
+import { resolveRef } from '../../src/effects/git.js';
 import { assertTornDown, createWorld, defineRecipe, publishRecipe, runOnTag, statusOf, type World } from './helpers.js';
 
 let world: World;

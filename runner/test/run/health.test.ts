@@ -6,7 +6,7 @@ import path from 'node:path';
 import { createApp, deployVersion, removeAppAndVolumes, undeployKeepingVolumes, waitHealthy } from '../../src/effects/abra.js';
 import { createOwnAbraDir } from '../../src/effects/abra-dir.js';
 import { stackName } from '../../src/effects/docker.js';
-import { cloneRepo } from '../../src/effects/git-checkout.js';
+import { cloneRepo } from '../../src/effects/git.js';
 import { createWorld, publishRecipe, type World } from './helpers.js';
 
 let world: World;

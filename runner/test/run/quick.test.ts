@@ -8,7 +8,7 @@ import path from 'node:path';
 import { createOwnAbraDir } from '../../src/effects/abra-dir.js';
 import { createApp, deployVersion, undeployKeepingVolumes } from '../../src/effects/abra.js';
 import { listStackVolumes, stackName, volumeMountpoint } from '../../src/effects/docker.js';
-import { cloneRepo, resolveRef } from '../../src/effects/git-checkout.js';
+import { cloneRepo, resolveRef } from '../../src/effects/git.js';
 import { extractArchive } from '../../src/effects/tar.js';
 import { loadCanonical, writeCanonical, type CanonicalRecord } from '../../src/registry/canonical.js';
 import { createSnapshot, publishSnapshotLink, snapshotDir } from '../../src/registry/snapshot.js';

@@ -5,7 +5,7 @@ import { existsSync, readFileSync, readlinkSync, writeFileSync, mkdirSync } from
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { commitUntagged, releaseVersion } from '../../src/demo/fixtures.js';
-import { headCommit } from '../../src/effects/git-checkout.js';
+import { headCommit } from '../../src/effects/git.js';
 import { readAttempts } from '../../src/registry/attempts.js';
 import { canonicalPath, loadCanonical } from '../../src/registry/canonical.js';
 import { verifySnapshot } from '../../src/registry/snapshot.js';

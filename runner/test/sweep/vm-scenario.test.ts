@@ -14,7 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import { bareCloneOf, commitUntagged, createFixtureRecipe, publishTo, releaseVersion } from '../../src/demo/fixtures.js';
 import { createSandbox, type Sandbox } from '../../src/demo/sandbox.js';
 import { execChecked } from '../../src/effects/exec.js';
-import { headCommit } from '../../src/effects/git-checkout.js';
+import { headCommit } from '../../src/effects/git.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const projectRoot = path.resolve(here, '../../../..');
