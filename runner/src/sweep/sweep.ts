@@ -3,10 +3,11 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Config } from '../config/config.js';
-import { decide, type CanonicalView, type Decision } from '../core/decision.js';
+import type { Decision } from '../core/decision.js';
 import { gate } from '../core/gate.js';
 import { describeOwner, tryAcquireLock } from '../effects/lock-file.js';
-import { appendAttempt, readAttempts, redRuns } from '../registry/attempts.js';
+import { appendAttempt } from '../registry/attempts.js';
+import { decideRecipe, tagCommitsOf } from './decision-input.js';
 import { readCanonical, type CanonicalRecord } from '../registry/canonical.js';
 import { loadEnrolled, type EnrolledRecipe } from './enrollment.js';
 import { writeMetrics } from './metrics.js';
@@ -39,10 +40,6 @@ function sweepIdAt(date: Date): string {
   return `${date.toISOString().replace(/[:.]/g, '-')}-${randomBytes(2).toString('hex')}`;
 }
 
-function canonicalView(read: Awaited<ReturnType<typeof readCanonical>>): CanonicalView {
-  if (read.state === 'present') return { state: 'present', version: read.record.version, commit: read.record.commit };
-  return read;
-}
 
 function summary(record: CanonicalRecord | null): { version: string; commit: string } | null {
   return record ? { version: record.version, commit: record.commit } : null;
@@ -183,18 +180,9 @@ async function sweepRecipe(
     report.warnings.push(...synced.warnings);
     for (const warning of synced.warnings) step(`warning: ${warning}`);
 
-    const tagList = synced.tags;
-    const tags = tagList.map((t) => t.tag);
-    const tagCommits: Record<string, string> = Object.fromEntries(tagList.map((t) => [t.tag, t.commit]));
-    const attempts = await readAttempts(config.stateDir, recipe);
-    decision = decide({
-      tags,
-      tagCommits,
-      canonical: canonicalView(read),
-      redAttempts: redRuns(attempts.attempts),
-      retryRed: options.retryRed,
-      allowPrereleases: enrolled.definition.allowPrereleases,
-    });
+    const tags = synced.tags.map((t) => t.tag);
+    const tagCommits = tagCommitsOf(synced.tags);
+    decision = await decideRecipe(config.stateDir, enrolled, read, synced.tags, options.retryRed);
     report.decision = decision.code;
     report.latestTag = decision.tag;
     tagCommit = decision.commit;

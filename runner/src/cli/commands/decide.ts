@@ -1,9 +1,8 @@
 import { loadConfig } from '../../config/config.js';
 import { InputError } from '../../config/errors.js';
-import { decide } from '../../core/decision.js';
-import { readAttempts, redRuns } from '../../registry/attempts.js';
 import { readCanonical } from '../../registry/canonical.js';
 import { defaultSweepEffects } from '../../sweep/default-effects.js';
+import { decideRecipe } from '../../sweep/decision-input.js';
 import { loadEnrolled } from '../../sweep/enrollment.js';
 import { EXIT, parseCommandArgs, writeLine, type Command } from '../command.js';
 
@@ -26,15 +25,7 @@ export const decideCommand: Command = {
       dryRun: true,
       canonicalVersion: read.state === 'present' ? read.record.version : null,
     });
-    const tagList = synced.tags;
-    const decision = decide({
-      tags: tagList.map((t) => t.tag),
-      tagCommits: Object.fromEntries(tagList.map((t) => [t.tag, t.commit])),
-      canonical: read.state === 'present' ? { state: 'present', version: read.record.version, commit: read.record.commit } : read,
-      redAttempts: redRuns((await readAttempts(config.stateDir, recipe.name)).attempts),
-      retryRed: values['retry-red'] ?? false,
-      allowPrereleases: recipe.definition.allowPrereleases,
-    });
+    const decision = await decideRecipe(config.stateDir, recipe, read, synced.tags, values['retry-red'] ?? false);
     if (values.json) {
       writeLine(context.stdout, JSON.stringify({ recipe: recipe.name, ...decision, warnings: synced.warnings }, null, 2));
     } else {

@@ -1,0 +1,33 @@
+// The sweep decision's inputs, gathered the one way both `ccci sweep` and `ccci decide`
+// use: the synced tags, the registry record as read, and the recipe's red attempts.
+import { decide, type CanonicalView, type Decision } from '../core/decision.js';
+import { readAttempts, redRuns } from '../registry/attempts.js';
+import type { CanonicalRead } from '../registry/canonical.js';
+import type { EnrolledRecipe } from './enrollment.js';
+
+export function canonicalView(read: CanonicalRead): CanonicalView {
+  if (read.state === 'present') return { state: 'present', version: read.record.version, commit: read.record.commit };
+  return read;
+}
+
+export function tagCommitsOf(tags: readonly { tag: string; commit: string }[]): Record<string, string> {
+  return Object.fromEntries(tags.map((t) => [t.tag, t.commit]));
+}
+
+export async function decideRecipe(
+  stateDir: string,
+  recipe: EnrolledRecipe,
+  read: CanonicalRead,
+  tags: readonly { tag: string; commit: string }[],
+  retryRed: boolean,
+): Promise<Decision> {
+  const { attempts } = await readAttempts(stateDir, recipe.name);
+  return decide({
+    tags: tags.map((t) => t.tag),
+    tagCommits: tagCommitsOf(tags),
+    canonical: canonicalView(read),
+    redAttempts: redRuns(attempts),
+    retryRed,
+    allowPrereleases: recipe.definition.allowPrereleases,
+  });
+}
