@@ -191,11 +191,6 @@ function assertRemoteUrl(url: string): void {
 
 // ---------------------------------------------------------------- cache clone
 
-export async function isBareRepository(gitDir: string): Promise<boolean> {
-  const result = await git({ gitDir, args: ['rev-parse', '--is-bare-repository'] });
-  return result.exitCode === 0 && result.stdout.trim() === 'true';
-}
-
 export async function initBareRepository(gitDir: string): Promise<void> {
   await gitChecked('init', { gitDir: null, args: ['init', '--quiet', '--bare', '--initial-branch=main', '--', gitDir] });
 }

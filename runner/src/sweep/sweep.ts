@@ -12,6 +12,7 @@ import { readCanonical, type CanonicalRecord } from '../registry/canonical.js';
 import { loadEnrolled, type EnrolledRecipe } from './enrollment.js';
 import { writeMetrics } from './metrics.js';
 import type { Progress } from './progress.js';
+import { formatDuration } from '../cli/format.js';
 import { recoverRecipeState } from './recover.js';
 import { FAILING_OUTCOMES, writeSweepReport, type Outcome, type RecipeReport, type SweepReport } from './report.js';
 import type { SweepEffects } from './effects.js';
@@ -141,7 +142,7 @@ async function sweepRecipe(
     report.reason = reason;
     report.error = error;
     report.durationMs = Date.now() - startedMs;
-    step(`${outcome}: ${error ?? reason} (${Math.round(report.durationMs / 1000)}s)`);
+    step(`${outcome}: ${error ?? reason} (${formatDuration(report.durationMs)})`);
     if (!options.dryRun) {
       await appendAttempt(config.stateDir, {
         at: new Date().toISOString(),
