@@ -1,29 +1,48 @@
-// A Prometheus textfile (node_exporter's textfile collector) written atomically after a sweep.
-import type { SweepReport } from './report.js';
-import { OUTCOMES } from './report.js';
+// A Prometheus textfile (node_exporter's textfile collector) written atomically after a
+// sweep. It covers every enrolled recipe, not only those this sweep looked at (a manual
+// `ccci sweep --recipe R` must not make the other recipes' series disappear): their
+// canonical from the registry, their last outcome from their attempts.
+import type { Config } from '../config/config.js';
 import { writeFileAtomic } from '../effects/atomic-file.js';
+import { readAttempts } from '../registry/attempts.js';
+import { readCanonical } from '../registry/canonical.js';
+import { enrolledNames } from './enrollment.js';
+import { OUTCOMES, type SweepReport } from './report.js';
+
+export interface RecipeMetrics {
+  /** The canonical version, or null when there is none (or the record is invalid). */
+  canonicalVersion: string | null;
+  /** The outcome of the recipe's last sweep, or null when it was never swept. */
+  lastOutcome: string | null;
+}
 
 function label(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }
 
-/** `canonicals`: every enrolled recipe's canonical version after the sweep, or null. */
-export function renderMetrics(report: SweepReport, canonicals: ReadonlyMap<string, string | null>): string {
+export function renderMetrics(report: SweepReport, recipes: ReadonlyMap<string, RecipeMetrics>): string {
+  const sorted = [...recipes].sort(([a], [b]) => a.localeCompare(b));
   const lines: string[] = [
     '# HELP ccci_canonical_info The canonical (known-good) version of each enrolled recipe.',
     '# TYPE ccci_canonical_info gauge',
   ];
-  for (const [recipe, version] of [...canonicals].sort(([a], [b]) => a.localeCompare(b))) {
-    if (version !== null) lines.push(`ccci_canonical_info{recipe="${label(recipe)}",version="${label(version)}"} 1`);
+  for (const [recipe, metrics] of sorted) {
+    if (metrics.canonicalVersion !== null) {
+      lines.push(`ccci_canonical_info{recipe="${label(recipe)}",version="${label(metrics.canonicalVersion)}"} 1`);
+    }
   }
   lines.push(
-    '# HELP ccci_recipe_last_outcome Outcome of the recipe in the last sweep (1 for the outcome that happened).',
+    '# HELP ccci_recipe_has_canonical Whether the recipe has a canonical.',
+    '# TYPE ccci_recipe_has_canonical gauge',
+    ...sorted.map(([recipe, m]) => `ccci_recipe_has_canonical{recipe="${label(recipe)}"} ${m.canonicalVersion === null ? 0 : 1}`),
+    '# HELP ccci_recipe_last_outcome Outcome of the recipe in its last sweep (1 for the outcome that happened).',
     '# TYPE ccci_recipe_last_outcome gauge',
   );
-  for (const r of report.recipes) {
+  for (const [recipe, metrics] of sorted) {
+    if (metrics.lastOutcome === null) continue;
     for (const outcome of OUTCOMES) {
       lines.push(
-        `ccci_recipe_last_outcome{recipe="${label(r.recipe)}",outcome="${outcome}"} ${r.outcome === outcome ? 1 : 0}`,
+        `ccci_recipe_last_outcome{recipe="${label(recipe)}",outcome="${outcome}"} ${metrics.lastOutcome === outcome ? 1 : 0}`,
       );
     }
   }
@@ -41,10 +60,26 @@ export function renderMetrics(report: SweepReport, canonicals: ReadonlyMap<strin
   return `${lines.join('\n')}\n`;
 }
 
-export async function writeMetrics(
-  file: string,
-  report: SweepReport,
-  canonicals: ReadonlyMap<string, string | null>,
-): Promise<void> {
-  await writeFileAtomic(file, renderMetrics(report, canonicals));
+/** Every enrolled recipe's metrics, read back from the registry after the sweep. */
+export async function collectRecipeMetrics(config: Config): Promise<Map<string, RecipeMetrics>> {
+  const entries = await Promise.all(
+    enrolledNames(config).map(async (recipe): Promise<[string, RecipeMetrics]> => {
+      const [read, { attempts }] = await Promise.all([
+        readCanonical(config.stateDir, recipe),
+        readAttempts(config.stateDir, recipe),
+      ]);
+      return [
+        recipe,
+        {
+          canonicalVersion: read.state === 'present' ? read.record.version : null,
+          lastOutcome: attempts.at(-1)?.outcome ?? null,
+        },
+      ];
+    }),
+  );
+  return new Map(entries);
+}
+
+export async function writeMetrics(config: Config, file: string, report: SweepReport): Promise<void> {
+  await writeFileAtomic(file, renderMetrics(report, await collectRecipeMetrics(config)));
 }

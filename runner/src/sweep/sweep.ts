@@ -93,11 +93,7 @@ export async function sweep(
     let reportFile: string | null = null;
     if (!options.dryRun) {
       reportFile = await writeSweepReport(config.stateDir, report);
-      if (config.metricsFile) {
-        const canonicals = new Map<string, string | null>();
-        for (const r of reports) canonicals.set(r.recipe, r.canonicalAfter?.version ?? null);
-        await writeMetrics(config.metricsFile, report, canonicals);
-      }
+      if (config.metricsFile) await writeMetrics(config, config.metricsFile, report);
     }
     return { kind: 'done', report, reportFile };
   } finally {

@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { loadConfig } from '../../src/config/config.js';
+import { appendAttempt } from '../../src/registry/attempts.js';
+import { writeCanonical } from '../../src/registry/canonical.js';
+import { renderMetrics, writeMetrics } from '../../src/sweep/metrics.js';
+import type { SweepReport } from '../../src/sweep/report.js';
+
+const report: SweepReport = {
+  schema: 1,
+  sweepId: 's2',
+  startedAt: '2026-11-26T02:00:00.000Z',
+  finishedAt: '2026-11-26T02:10:00.000Z',
+  durationMs: 600_000,
+  dryRun: false,
+  retryRed: false,
+  enrolled: ['ghost'],
+  result: 'failed',
+  exitCode: 1,
+  recipes: [],
+};
+
+test('metrics cover every enrolled recipe, swept tonight or not', async () => {
+  const stateDir = mkdtempSync(path.join(os.tmpdir(), 'ccci-metrics-'));
+  const config = { ...loadConfig({ env: {} }), stateDir, recipes: { 'custom-html': {}, ghost: {}, gitea: {} } };
+  await writeCanonical(stateDir, {
+    schema: 1,
+    recipe: 'custom-html',
+    domain: 'warm-custom-html.ci.example.org',
+    version: '1.7.1+1.27.2',
+    commit: 'a'.repeat(40),
+    status: 'idle',
+    promotedAt: '2026-11-25T02:00:00.000Z',
+    updatedAt: '2026-11-25T02:00:00.000Z',
+    runId: 'r1',
+    level: 5,
+    snapshot: { id: 'r1', volumes: ['content'], bytes: 1 },
+  });
+  const attempt = { at: 'x', sweepId: 's', decision: 'run', tag: null, commit: null, runId: null, verdict: null, level: null, promoted: false, durationMs: 1 };
+  await appendAttempt(stateDir, { ...attempt, recipe: 'custom-html', outcome: 'promoted' });
+  await appendAttempt(stateDir, { ...attempt, recipe: 'ghost', outcome: 'red' });
+  const file = path.join(stateDir, 'metrics', 'ccci.prom');
+  await writeMetrics(config, file, report);
+  const text = readFileSync(file, 'utf8');
+  assert.match(text, /^ccci_canonical_info\{recipe="custom-html",version="1\.7\.1\+1\.27\.2"\} 1$/m);
+  assert.match(text, /^ccci_recipe_has_canonical\{recipe="gitea"\} 0$/m);
+  assert.match(text, /^ccci_recipe_last_outcome\{recipe="custom-html",outcome="promoted"\} 1$/m);
+  assert.match(text, /^ccci_recipe_last_outcome\{recipe="ghost",outcome="red"\} 1$/m);
+  assert.match(text, /^ccci_recipe_last_outcome\{recipe="ghost",outcome="promoted"\} 0$/m);
+  assert.doesNotMatch(text, /recipe="gitea",outcome=/, 'a recipe never swept has no outcome series');
+  assert.match(text, /^ccci_sweep_last_success 0$/m);
+  assert.match(text, /^ccci_sweep_last_run_timestamp_seconds 1795659000$/m);
+});
+
+test('label values are escaped', () => {
+  const text = renderMetrics(report, new Map([['x', { canonicalVersion: 'a"b\\c', lastOutcome: null }]]));
+  assert.match(text, /version="a\\"b\\\\c"/);
+});
