@@ -12,7 +12,8 @@ import { writeCanonicalStatus, type CanonicalRecord } from '../registry/canonica
 import { restoreSnapshot } from '../registry/snapshot.js';
 import { blockedBy, decided } from './cold.js';
 import { abraContext, notApplicable, runRung, skip, unver, type RunContext } from './context.js';
-import type { RungResult } from './result.js';
+import { statusesOf, type RungResult } from './result.js';
+import { LADDER, verdictOf } from '../core/ladder.js';
 import type { RungsOutcome } from './run.js';
 import { reattachRung, upgradeRung } from './rung-deploy.js';
 import { functionalRung } from './rung-functional.js';
@@ -74,11 +75,11 @@ export async function quickRungs(ctx: RunContext, canonical: CanonicalRecord): P
     else results.push(await runRung(ctx, 'functional', () => functionalRung(ctx)));
     results.push(decided('lint', skip(QUICK_SKIP)));
   } finally {
-    for (const rung of ['install', 'upgrade', 'backup', 'functional', 'lint'] as const) {
+    for (const rung of LADDER) {
       if (!results.some((r) => r.rung === rung)) results.push(decided(rung, unver('not run: the run stopped early')));
     }
     ctx.log('== quick teardown');
-    const green = results.every((r) => r.rung === 'lint' || r.status === 'pass' || r.status === 'skip');
+    const green = verdictOf(statusesOf(results)).verdict === 'green';
     try {
       await undeployIfDeployed(ctx.app, ctx.stack, ctx.log);
     } catch (error) {

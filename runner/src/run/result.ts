@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { LADDER } from '../core/ladder.js';
+import { LADDER, type RungStatuses } from '../core/ladder.js';
 import { writeJsonAtomic } from '../effects/atomic-file.js';
 
 export const RESULT_SCHEMA = 1;
@@ -68,4 +68,15 @@ export async function writeRunResult(result: RunResult): Promise<void> {
 
 export async function readRunResult(runDir: string): Promise<RunResult> {
   return runResultSchema.parse(JSON.parse(await readFile(resultsPath(runDir), 'utf8')));
+}
+
+/** The ladder's view of a run's rung results (each rung exactly once). */
+export function statusesOf(rungs: readonly RungResult[]): RungStatuses {
+  const statuses = {} as RungStatuses;
+  for (const rung of LADDER) {
+    const found = rungs.find((r) => r.rung === rung);
+    if (!found) throw new Error(`internal: rung ${rung} has no result`);
+    statuses[rung] = found.status;
+  }
+  return statuses;
 }

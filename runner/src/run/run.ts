@@ -8,7 +8,7 @@ import path from 'node:path';
 import { required, type Config } from '../config/config.js';
 import { InputError } from '../config/errors.js';
 import type { RecipeDefinition } from '../config/recipe-definition.js';
-import { LADDER, levelOf, verdictOf, type Rung, type RungStatuses } from '../core/ladder.js';
+import { levelOf, verdictOf, type Rung } from '../core/ladder.js';
 import { recipeNameProblem } from '../core/names.js';
 import { resolveUpgradeBase } from '../core/upgrade-base.js';
 import { createOwnAbraDir } from '../effects/abra-dir.js';
@@ -20,7 +20,7 @@ import { type HeadInfo, type RunContext } from './context.js';
 import { coldRungs } from './cold.js';
 import { lockDomain } from './domain-lock.js';
 import { quickRungs } from './quick.js';
-import { writeRunResult, RESULT_SCHEMA, type RunResult, type RungResult } from './result.js';
+import { statusesOf, writeRunResult, RESULT_SCHEMA, type RunResult, type RungResult } from './result.js';
 import { stageCheckout, type RunSource } from './stage.js';
 import type { TeardownReport } from './teardown.js';
 
@@ -61,15 +61,6 @@ export function runDomain(recipe: string, baseDomain: string): string {
   return `${prefix}-${randomBytes(3).toString('hex')}.${baseDomain}`;
 }
 
-function statusesOf(rungs: readonly RungResult[]): RungStatuses {
-  const statuses = {} as RungStatuses;
-  for (const rung of LADDER) {
-    const found = rungs.find((r) => r.rung === rung);
-    if (!found) throw new Error(`internal: rung ${rung} has no result`);
-    statuses[rung] = found.status;
-  }
-  return statuses;
-}
 
 export async function runRecipeCi(request: RunRequest): Promise<RunResult> {
   const { config, recipe, definition } = request;
