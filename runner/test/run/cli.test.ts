@@ -9,27 +9,14 @@ import { runCommand } from '../../src/cli/commands/run.js';
 import { InputError } from '../../src/config/errors.js';
 import { fixtureComposeText } from '../../src/demo/fixtures.js';
 import type { RunResult } from '../../src/run/result.js';
-import { assertTornDown, createWorld, defineRecipe, publishRecipe, statusOf, type World } from './helpers.js';
+import { assertTornDown, createWorld, writeWorldConfig, defineRecipe, publishRecipe, statusOf, type World } from './helpers.js';
 
 let world: World;
 let configFile: string;
 before(async () => {
   world = await createWorld('run-cli');
   configFile = path.join(world.root, 'config.json');
-  await writeFile(
-    configFile,
-    JSON.stringify({
-      repo: world.configRepo,
-      stateDir: world.config.stateDir,
-      runsDir: world.config.runsDir,
-      cacheDir: world.config.cacheDir,
-      abraDir: world.config.abraDir,
-      server: world.config.server,
-      domain: world.config.domain,
-      ingress: world.config.ingress,
-      upstream: `file://${path.join(world.root, 'upstream')}`,
-    }),
-  );
+  await writeWorldConfig(world, configFile);
 });
 after(async () => world.stop());
 

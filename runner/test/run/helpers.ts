@@ -2,7 +2,7 @@
 // recipe definitions, fixture recipes published to bare "upstream" repositories.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Config } from '../../src/config/config.js';
@@ -44,6 +44,25 @@ export async function createWorld(prefix: string): Promise<World> {
       await rm(root, { recursive: true, force: true });
     },
   };
+}
+
+/** Writes the world's configuration as a `ccci --config` file (what `ccci run` reads). */
+export async function writeWorldConfig(world: World, file: string): Promise<string> {
+  await writeFile(
+    file,
+    JSON.stringify({
+      repo: world.configRepo,
+      stateDir: world.config.stateDir,
+      runsDir: world.config.runsDir,
+      cacheDir: world.config.cacheDir,
+      abraDir: world.config.abraDir,
+      server: world.config.server,
+      domain: world.config.domain,
+      ingress: world.config.ingress,
+      upstream: `file://${path.join(world.root, 'upstream')}`,
+    }),
+  );
+  return file;
 }
 
 export interface Release {

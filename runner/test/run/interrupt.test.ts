@@ -4,12 +4,12 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { readRunResult } from '../../src/run/result.js';
-import { assertTornDown, createWorld, defineRecipe, publishRecipe, reasonOf, runOnTag, statusOf, type World } from './helpers.js';
+import { assertTornDown, createWorld, writeWorldConfig, defineRecipe, publishRecipe, reasonOf, runOnTag, statusOf, type World } from './helpers.js';
 
 let world: World;
 before(async () => {
@@ -80,20 +80,7 @@ describe('SIGTERM', () => {
     const recipe = await publishRecipe(world, 'term', [{ version: '1.0.0+a', fake: { deploy: 'hang' } }, { version: '1.1.0+a' }]);
     await defineRecipe(world, recipe.name, { deployTimeoutSeconds: 600 });
     const configFile = path.join(world.root, `config-${recipe.name}.json`);
-    await writeFile(
-      configFile,
-      JSON.stringify({
-        repo: world.configRepo,
-        stateDir: world.config.stateDir,
-        runsDir: world.config.runsDir,
-        cacheDir: world.config.cacheDir,
-        abraDir: world.config.abraDir,
-        server: world.config.server,
-        domain: world.config.domain,
-        ingress: world.config.ingress,
-        upstream: `file://${path.join(world.root, 'upstream')}`,
-      }),
-    );
+    await writeWorldConfig(world, configFile);
     const runModule = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/commands/run.js');
     const script = `
       const { runCommand } = await import(${JSON.stringify(runModule)});
