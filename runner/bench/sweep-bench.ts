@@ -17,8 +17,8 @@
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { renderStatus } from '../src/cli/commands/status.js';
-import { formatBytes, table } from '../src/cli/format.js';
+import { renderStatus } from '../src/status/render.js';
+import { formatBytes, table } from '../src/text/format.js';
 import { execProgram } from '../src/effects/exec.js';
 import { gitVersion, lsRemote } from '../src/effects/git.js';
 import { collectStatus } from '../src/status/status.js';

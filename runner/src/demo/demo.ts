@@ -5,7 +5,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { collectStatus } from '../status/status.js';
-import { renderStatus } from '../cli/commands/status.js';
+import { renderStatus } from '../status/render.js';
 import { defaultSweepEffects } from '../sweep/default-effects.js';
 import { progressTo } from '../sweep/progress.js';
 import { renderSweepSummary, type SweepReport } from '../sweep/report.js';

@@ -4,7 +4,7 @@ import type { Rung } from '../core/ladder.js';
 import { hasBackupbotLabels, readCompose } from './compose.js';
 import { notApplicable, runRung, skip, unver, type Outcome, type RunContext } from './context.js';
 import type { RungResult } from './result.js';
-import type { BaseChoice, RungsOutcome } from './run.js';
+import type { BaseChoice, RungsOutcome } from './types.js';
 import { backupRung } from './rung-backup.js';
 import { installRung, upgradeRung } from './rung-deploy.js';
 import { functionalRung } from './rung-functional.js';

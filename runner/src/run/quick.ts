@@ -14,10 +14,10 @@ import { blockedBy, decided } from './cold.js';
 import { abraContext, notApplicable, runRung, skip, unver, type RunContext } from './context.js';
 import { statusesOf, type RungResult } from './result.js';
 import { LADDER, verdictOf } from '../core/ladder.js';
-import type { RungsOutcome } from './run.js';
+import type { RungsOutcome, TeardownReport } from './types.js';
 import { reattachRung, upgradeRung } from './rung-deploy.js';
 import { functionalRung } from './rung-functional.js';
-import { undeployIfDeployed, type TeardownReport } from './teardown.js';
+import { undeployIfDeployed } from './teardown.js';
 
 const QUICK_SKIP = 'quick mode runs the functional tier only';
 

@@ -22,7 +22,7 @@ import { lockDomain } from './domain-lock.js';
 import { quickRungs } from './quick.js';
 import { statusesOf, writeRunResult, RESULT_SCHEMA, type RunResult, type RungResult } from './result.js';
 import { stageCheckout, type RunSource } from './stage.js';
-import type { TeardownReport } from './teardown.js';
+import type { BaseChoice } from './types.js';
 
 export interface RunRequest {
   config: Config;
@@ -42,13 +42,6 @@ export interface RunRequest {
   log?: (line: string) => void;
 }
 
-export type BaseChoice = RunResult['base'];
-
-export interface RungsOutcome {
-  rungs: RungResult[];
-  teardown: TeardownReport;
-  base: BaseChoice;
-}
 
 export function newRunId(recipe: string, now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');

@@ -6,13 +6,10 @@ import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { appEnvFile, appRemove, undeployKeepingVolumes, type AppRef } from '../effects/abra.js';
 import { listStackVolumes, removeVolume, stackServices } from '../effects/docker.js';
+import type { TeardownReport } from './types.js';
 
 const STEP_TIMEOUT_MS = 180_000;
 
-export interface TeardownReport {
-  ok: boolean;
-  problems: string[];
-}
 
 async function step(problems: string[], what: string, action: () => Promise<void>): Promise<void> {
   try {

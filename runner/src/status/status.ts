@@ -6,7 +6,7 @@ import { definitionPath } from '../config/recipe-definition.js';
 import { diskSpace, type DiskSpace } from '../effects/disk.js';
 import { readAttempts, type Attempt } from '../registry/attempts.js';
 import { readCanonical } from '../registry/canonical.js';
-import { enrolledNames } from '../sweep/enrollment.js';
+import { enrolledNames } from '../config/enrollment.js';
 
 export interface RecipeStatus {
   recipe: string;

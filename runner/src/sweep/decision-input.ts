@@ -3,7 +3,7 @@
 import { decide, type CanonicalView, type Decision } from '../core/decision.js';
 import { readAttempts, redRuns } from '../registry/attempts.js';
 import type { CanonicalRead } from '../registry/canonical.js';
-import type { EnrolledRecipe } from './enrollment.js';
+import type { EnrolledRecipe } from '../config/enrollment.js';
 
 export function canonicalView(read: CanonicalRead): CanonicalView {
   if (read.state === 'present') return { state: 'present', version: read.record.version, commit: read.record.commit };

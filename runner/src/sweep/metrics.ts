@@ -6,7 +6,7 @@ import type { Config } from '../config/config.js';
 import { writeFileAtomic } from '../effects/atomic-file.js';
 import { readAttempts } from '../registry/attempts.js';
 import { readCanonical } from '../registry/canonical.js';
-import { enrolledNames } from './enrollment.js';
+import { enrolledNames } from '../config/enrollment.js';
 import { OUTCOMES, type SweepReport } from './report.js';
 
 export interface RecipeMetrics {

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { writeJsonAtomic } from '../effects/atomic-file.js';
-import { formatDuration, shortCommit, table } from '../cli/format.js';
+import { formatDuration, shortCommit, table } from '../text/format.js';
 
 const canonicalSummary = z.object({ version: z.string(), commit: z.string() }).nullable();
 

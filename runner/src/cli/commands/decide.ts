@@ -3,7 +3,7 @@ import { InputError } from '../../config/errors.js';
 import { readCanonical } from '../../registry/canonical.js';
 import { defaultSweepEffects } from '../../sweep/default-effects.js';
 import { decideRecipe } from '../../sweep/decision-input.js';
-import { loadEnrolled } from '../../sweep/enrollment.js';
+import { loadEnrolled } from '../../config/enrollment.js';
 import { EXIT, parseCommandArgs, writeLine, type Command } from '../command.js';
 
 export const decideCommand: Command = {

@@ -13,7 +13,7 @@ import type { RunResult } from '../../run/result.js';
 import { runRecipeCi } from '../../run/run.js';
 import type { RunSource } from '../../run/stage.js';
 import { EXIT, parseCommandArgs, writeLine, type Command } from '../command.js';
-import { formatDuration, shortCommit, table } from '../format.js';
+import { formatDuration, shortCommit, table } from '../../text/format.js';
 
 export function renderRunSummary(result: RunResult): string {
   const lines = [

@@ -1,9 +1,9 @@
 // Which recipes a sweep covers. A hollow enrollment (nothing enrolled, or an enrolled
 // recipe without a definition in CCCI_REPO/recipes/) is an error before anything runs:
 // the older system reported success every night while sweeping nothing.
-import { InputError } from '../config/errors.js';
-import { loadRecipeDefinition, type RecipeDefinition } from '../config/recipe-definition.js';
-import type { Config } from '../config/config.js';
+import { InputError } from './errors.js';
+import { loadRecipeDefinition, type RecipeDefinition } from './recipe-definition.js';
+import type { Config } from './config.js';
 
 export interface EnrolledRecipe {
   name: string;
