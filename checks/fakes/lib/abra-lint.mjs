@@ -1,11 +1,15 @@
-// The fake `abra recipe lint <recipe>`: a table of rules R001-R016, the failing ones
+// The double's `abra recipe lint <recipe>`: a table of rules R001-R016, the failing ones
 // chosen by compose.yml's x-ccci-fake.lint list. Like real abra it needs a terminal
 // (run it under `script`), and it exits 0 even when rules fail: read the table.
+// Cells as real abra fills them (the older system's journals; check): SKIPPED holds "-"
+// for a rule that was not skipped and ✅ for one that was; SATISFIED holds ✅ or ❌, and
+// "-" for a skipped rule (it was not evaluated).
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fatal } from './output.mjs';
 import { readCompose, fakeBehaviour } from './recipe.mjs';
 import { abraDir } from './abra-app.mjs';
+import { table } from './table.mjs';
 
 // Rule names and severities as abra 0.11 lists them (check: recalled, not confirmed from source).
 export const LINT_RULES = [
@@ -27,13 +31,9 @@ export const LINT_RULES = [
   ['R016', 'no unstaged changes', 'error'],
 ];
 
-function row(cells, widths) {
-  return `│ ${cells.map((cell, i) => cell.padEnd(widths[i])).join(' │ ')} │`;
-}
-
-function rule(left, middle, right, widths) {
-  return `${left}${widths.map((w) => '─'.repeat(w + 2)).join(middle)}${right}`;
-}
+// Rules the double never evaluates: it cannot reach git.coopcloud.tech (check: which rules
+// real abra skips, and when).
+export const SKIPPED_RULES = new Set(['R013']);
 
 export function recipeLint({ args }) {
   const [recipe] = args;
@@ -41,18 +41,11 @@ export function recipeLint({ args }) {
   const dir = path.join(abraDir(), 'recipes', recipe);
   if (!existsSync(dir)) fatal(`unable to find recipe ${recipe} in ${path.join(abraDir(), 'recipes')}`);
   const failing = new Set(fakeBehaviour(readCompose(dir), `${dir}/compose.yml`).lint);
-  const header = ['REF', 'RULE', 'SEVERITY', 'SATISFIED', 'SKIPPED', 'RESOLVE'];
-  const rows = LINT_RULES.map(([ref, name, severity]) => [
-    ref,
-    name,
-    severity,
-    failing.has(ref) ? '❌' : '✅',
-    '❌',
-    failing.has(ref) ? 'see the recipe maintainer handbook' : '',
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const out = [rule('┌', '┬', '┐', widths), row(header, widths), rule('├', '┼', '┤', widths)];
-  for (const r of rows) out.push(row(r, widths));
-  out.push(rule('└', '┴', '┘', widths));
-  process.stdout.write(`${out.join('\r\n')}\r\n`);
+  const rows = LINT_RULES.map(([ref, name, severity]) => {
+    const skipped = SKIPPED_RULES.has(ref) && !failing.has(ref);
+    const satisfied = skipped ? '-' : failing.has(ref) ? '❌' : '✅';
+    return [ref, name, severity, satisfied, skipped ? '✅' : '-', failing.has(ref) ? 'see the recipe maintainer handbook' : ''];
+  });
+  const text = table(['REF', 'RULE', 'SEVERITY', 'SATISFIED', 'SKIPPED', 'RESOLVE'], rows);
+  process.stdout.write(`${text.split('\n').join('\r\n')}\r\n`);
 }

@@ -10,6 +10,10 @@ export function info(message) {
   process.stdout.write(`INFO ${message}\n`);
 }
 
+export function warn(message) {
+  process.stdout.write(`WARN ${message}\n`);
+}
+
 export function dockerError(message, code = 1) {
   process.stderr.write(`${message}\n`);
   process.exit(code);

@@ -1,5 +1,7 @@
-// What the fakes read from a recipe checkout: compose.yml's services, volumes, the app
-// service's deploy labels and the `x-ccci-fake:` mapping that chooses the fake behaviour.
+// What the fakes read from a recipe checkout: compose.yml's services, volumes, secrets,
+// the app service's deploy labels and the `x-ccci-fake:` mapping that chooses the fake
+// behaviour (on the real engine the fixture app reads the same mapping: its compose
+// sets FIXTURE_* variables from it).
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseYamlSubset } from './yaml-subset.mjs';
@@ -50,7 +52,7 @@ export function interpolate(text, variables) {
 export function fakeBehaviour(compose, file = 'compose.yml') {
   const raw = compose['x-ccci-fake'] ?? {};
   if (typeof raw !== 'object' || Array.isArray(raw)) fatal(`${file}: x-ccci-fake: expected a mapping`);
-  const behaviour = { deploy: 'ok', health: 'ok', http: 200, backup: 'ok', restore: 'ok', lint: [] };
+  const behaviour = { deploy: 'ok', health: 'ok', http: 200, startSeconds: 0, backup: 'ok', restore: 'ok', lint: [] };
   for (const [key, value] of Object.entries(raw)) {
     if (key in BEHAVIOUR_KEYS) {
       if (!BEHAVIOUR_KEYS[key].includes(value)) {
@@ -60,6 +62,9 @@ export function fakeBehaviour(compose, file = 'compose.yml') {
     } else if (key === 'http') {
       if (!Number.isInteger(value) || value < 100 || value > 599) fatal(`${file}: x-ccci-fake.http: expected a status code`);
       behaviour.http = value;
+    } else if (key === 'startSeconds') {
+      if (!Number.isInteger(value) || value < 0 || value > 3600) fatal(`${file}: x-ccci-fake.startSeconds: expected whole seconds (0-3600)`);
+      behaviour.startSeconds = value;
     } else if (key === 'lint') {
       const list = Array.isArray(value) ? value : value === null ? [] : [value];
       for (const id of list) {
@@ -93,9 +98,16 @@ export function describeStack(recipeDir, stack, env = {}) {
     serviceLabels[name] = labels;
   }
   const volumes = Object.keys(compose.volumes ?? {});
+  // Secrets by their compose key, with the swarm name they must exist under.
+  const secrets = {};
+  for (const [key, secret] of Object.entries(compose.secrets ?? {})) {
+    const name = secret && typeof secret === 'object' && typeof secret.name === 'string' ? secret.name : `${stack}_${key}`;
+    secrets[key] = interpolate(name, variables);
+  }
   return {
     services: serviceLabels,
     volumes,
+    secrets,
     backupCapable,
     version: serviceLabels.app[`coop-cloud.${stack}.version`] ?? null,
     behaviour: fakeBehaviour(compose, `${recipeDir}/compose.yml`),

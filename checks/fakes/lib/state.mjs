@@ -1,6 +1,8 @@
 // The fake swarm: all state under $FAKE_SWARM_DIR.
 //   stacks/<stack>.json        a deployed stack (services, labels, health, behaviour)
+//   containers/<stack>.json    the containers of an undeployed stack, still shutting down
 //   volumes/<name>/meta.json   a volume's labels; volumes/<name>/_data is its mountpoint
+//   secrets/<name>.json        a swarm secret (its value: the double's swarm is a file tree)
 //   backups/<stack>/<id>/      one backup: <volume>.tar per volume
 //   log.jsonl                  every fake invocation (argv, cwd), for tests
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -39,6 +41,56 @@ function readJson(file) {
 export function logInvocation(program, argv) {
   const line = JSON.stringify({ program, argv, cwd: process.cwd(), abraDir: process.env.ABRA_DIR ?? null, pid: process.pid });
   appendFileSync(path.join(swarmDir(), 'log.jsonl'), `${line}\n`);
+  settleLingeringContainers();
+}
+
+// After `docker stack rm` a real stack's task containers take seconds to stop (the app's
+// own shutdown, then docker's stop grace period): meanwhile `docker ps -a` lists them, their
+// volumes are "in use", and the app may still write to its data. The double keeps an
+// undeployed stack's containers for $FAKE_LINGER_MS (default 300 ms; a real engine here
+// took 6 to 16 s); the first invocation after that time finishes their shutdown: it
+// appends "stopped <version>" to the first volume's fake-app.log, as the fixture app does.
+export function lingerMs() {
+  const raw = process.env.FAKE_LINGER_MS;
+  if (raw === undefined || raw === '') return 300;
+  if (!/^\d+$/.test(raw)) {
+    process.stderr.write(`FAKE_LINGER_MS must be a number of milliseconds, got ${raw}\n`);
+    process.exit(3);
+  }
+  return Number(raw);
+}
+
+function containersFile(stack) {
+  return path.join(swarmDir(), 'containers', `${stack}.json`);
+}
+export function addLingeringContainers(record) {
+  writeJson(containersFile(record.stack), {
+    stack: record.stack,
+    volumes: record.volumes,
+    version: record.chaos ? record.chaosVersion : record.version,
+    until: Date.now() + lingerMs(),
+  });
+}
+export function listContainers() {
+  const dir = path.join(swarmDir(), 'containers');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.json'))
+    .map((name) => readJson(path.join(dir, name)))
+    .filter(Boolean);
+}
+/** Stops the containers of `stack` now (a new deploy of the stack replaces them). */
+export function stopContainers(stack) {
+  const record = readJson(containersFile(stack));
+  if (!record) return;
+  const first = record.volumes[0];
+  if (first && existsSync(volumeMountpoint(first))) {
+    appendFileSync(path.join(volumeMountpoint(first), 'fake-app.log'), `stopped ${record.version}\n`);
+  }
+  rmSync(containersFile(stack), { force: true });
+}
+function settleLingeringContainers() {
+  for (const record of listContainers()) if (record.until <= Date.now()) stopContainers(record.stack);
 }
 
 export function stackFile(stack) {
@@ -91,7 +143,29 @@ export function listVolumes() {
     .filter(Boolean);
 }
 export function volumeInUse(name) {
-  return listStacks().some((stack) => stack.volumes.includes(name));
+  return [...listStacks(), ...listContainers()].some((holder) => holder.volumes.includes(name));
+}
+
+function secretFile(name) {
+  return path.join(swarmDir(), 'secrets', `${name}.json`);
+}
+export function readSecret(name) {
+  return readJson(secretFile(name));
+}
+export function createSecret(name, value) {
+  mkdirSync(path.dirname(secretFile(name)), { recursive: true, mode: 0o700 });
+  writeFileSync(secretFile(name), `${JSON.stringify({ name, value, createdAt: new Date().toISOString() })}\n`, { mode: 0o600, flag: 'wx' });
+}
+export function listSecrets() {
+  const dir = path.join(swarmDir(), 'secrets');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.json'))
+    .map((name) => readJson(path.join(dir, name)))
+    .filter(Boolean);
+}
+export function removeSecret(name) {
+  rmSync(secretFile(name), { force: true });
 }
 
 export function backupsDir(stack) {

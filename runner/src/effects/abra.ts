@@ -2,10 +2,14 @@
 // the fakes' README lists the source of each). abra always runs non-interactively
 // (--no-input), with the run's own ABRA_DIR, and its stdout is read for fatal errors:
 // abra can print "FATA ..." and still exit 0, and it prints fatal errors on stdout.
-// Commands that need a terminal even with --no-input run under `script` (a PTY).
+// Commands that need a terminal even with --no-input (recipe lint, backup create,
+// restore) run under `script` (a PTY). Deploys and upgrades pass --no-converge-checks:
+// the runner waits for health itself (app-health.ts). Commands that print generated
+// secret values never have their output logged or kept.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from './atomic-file.js';
+import { stackName, waitStackGone } from './docker.js';
 import { execProgram, type ExecResult } from './exec.js';
 
 export interface AbraContext {
@@ -59,11 +63,20 @@ export function shellQuote(arg: string): string {
   return `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
-async function runAbra(
-  context: AbraContext,
-  args: readonly string[],
-  options: { timeoutMs: number; pty?: boolean },
-): Promise<AbraOutcome> {
+interface RunOptions {
+  timeoutMs: number;
+  /** Run under script(1): the command needs a terminal. */
+  pty?: boolean;
+  /**
+   * The output holds secret values (abra prints the secrets it generates): log only the
+   * command, its fatal line and its exit status, and keep no other output in the outcome.
+   */
+  printsSecrets?: boolean;
+}
+
+const WITHHELD = '(output withheld: it holds generated secret values)';
+
+async function runAbra(context: AbraContext, args: readonly string[], options: RunOptions): Promise<AbraOutcome> {
   const started = Date.now();
   const env = { ABRA_DIR: context.abraDir };
   const common = { env, timeoutMs: options.timeoutMs, ...(context.signal ? { signal: context.signal } : {}) };
@@ -75,12 +88,15 @@ async function runAbra(
   } else {
     result = await execProgram('abra', args, common);
   }
-  const output = cleanOutput(`${result.stdout}${result.stderr ? `\n${result.stderr}` : ''}`);
+  const fullOutput = cleanOutput(`${result.stdout}${result.stderr ? `\n${result.stderr}` : ''}`);
+  // A fatal line is abra's own message, never a table row of generated values.
+  const fatal = findFatal(fullOutput);
+  const output = options.printsSecrets ? (fatal ?? '') : fullOutput;
   const outcome: AbraOutcome = {
     argv: ['abra', ...args],
     exitCode: result.exitCode,
     output,
-    fatal: findFatal(output),
+    fatal,
     timedOut: result.timedOut,
     aborted: context.signal?.aborted ?? false,
     durationMs: Date.now() - started,
@@ -88,6 +104,7 @@ async function runAbra(
   context.log?.(
     `$ ${outcome.argv.join(' ')}${options.pty ? ' (pty)' : ''} -> ${outcome.timedOut ? 'timed out' : outcome.aborted ? 'aborted' : `exit ${outcome.exitCode}`} in ${outcome.durationMs} ms`,
   );
+  if (options.printsSecrets) context.log?.(`  ${WITHHELD}`);
   for (const line of output.split('\n')) if (line.trim() !== '') context.log?.(`  ${line}`);
   return outcome;
 }
@@ -107,11 +124,7 @@ function failureOf(outcome: AbraOutcome): AbraError | null {
   return null;
 }
 
-async function runAbraChecked(
-  context: AbraContext,
-  args: readonly string[],
-  options: { timeoutMs: number; pty?: boolean },
-): Promise<AbraOutcome> {
+async function runAbraChecked(context: AbraContext, args: readonly string[], options: RunOptions): Promise<AbraOutcome> {
   const outcome = await runAbra(context, args, options);
   const failure = failureOf(outcome);
   if (failure) throw failure;
@@ -122,25 +135,34 @@ const DEFAULT_TIMEOUT_MS = 120_000;
 
 // --- the command lines ---------------------------------------------------------------
 
-/** `abra app new <recipe> [version] --server S --domain D --secrets -n`: writes servers/S/D.env. */
+/**
+ * `abra app new <recipe> [version] --server S --domain D -n`: writes servers/S/D.env.
+ * Never with --secrets: that prints the generated values (appSecretGenerate does not log them).
+ */
 export async function appNew(
   context: AbraContext,
-  app: { recipe: string; version: string | null; server: string; domain: string; secrets?: boolean },
+  app: { recipe: string; version: string | null; server: string; domain: string },
   timeoutMs = DEFAULT_TIMEOUT_MS,
 ): Promise<AbraOutcome> {
   const args = ['app', 'new', app.recipe];
   if (app.version !== null) args.push(app.version);
-  args.push('--server', app.server, '--domain', app.domain);
-  if (app.secrets ?? true) args.push('--secrets');
-  args.push('--no-input');
+  args.push('--server', app.server, '--domain', app.domain, '--no-input');
   return runAbraChecked(context, args, { timeoutMs });
+}
+
+/** `abra app secret generate <domain> --all -n`: every secret of the app; its output is never logged. */
+export async function appSecretGenerate(context: AbraContext, domain: string, timeoutMs = DEFAULT_TIMEOUT_MS) {
+  return runAbraChecked(context, ['app', 'secret', 'generate', domain, '--all', '--no-input'], {
+    timeoutMs,
+    printsSecrets: true,
+  });
 }
 
 export type DeployTarget = { kind: 'version'; version: string } | { kind: 'chaos' };
 
 /**
- * `abra app deploy <domain> <version> -n --no-domain-checks` or, for the recipe checkout as
- * it is, `abra app deploy <domain> --chaos -n --no-domain-checks`; `--force` redeploys.
+ * `abra app deploy <domain> <version> -n --no-converge-checks --no-domain-checks` or, for the
+ * recipe checkout as it is, `abra app deploy <domain> --chaos ...`; `--force` redeploys.
  */
 export async function appDeploy(
   context: AbraContext,
@@ -152,18 +174,22 @@ export async function appDeploy(
   if (target.kind === 'version') args.push(target.version);
   else args.push('--chaos');
   if (options.force) args.push('--force');
-  args.push('--no-domain-checks', '--no-input');
+  args.push('--no-converge-checks', '--no-domain-checks', '--no-input');
   return runAbraChecked(context, args, { timeoutMs: options.timeoutMs });
 }
 
-/** `abra app upgrade <domain> <version> -n --no-domain-checks`. */
+/** `abra app upgrade <domain> <version> -n --no-converge-checks --no-domain-checks`. */
 export async function appUpgrade(
   context: AbraContext,
   domain: string,
   version: string,
   options: { timeoutMs: number },
 ): Promise<AbraOutcome> {
-  return runAbraChecked(context, ['app', 'upgrade', domain, version, '--no-domain-checks', '--no-input'], options);
+  return runAbraChecked(
+    context,
+    ['app', 'upgrade', domain, version, '--no-converge-checks', '--no-domain-checks', '--no-input'],
+    options,
+  );
 }
 
 /** `abra app undeploy <domain> -n`: removes the stack, keeps its volumes. */
@@ -176,14 +202,14 @@ export async function appRemove(context: AbraContext, domain: string, timeoutMs 
   return runAbraChecked(context, ['app', 'remove', domain, '--force', '--no-input'], { timeoutMs });
 }
 
-/** `abra app backup create <domain> -n` (backup-bot-two). */
+/** `abra app backup create <domain> -n` (backup-bot-two), under a PTY: bare, it dies on the terminal ioctl. */
 export async function appBackupCreate(context: AbraContext, domain: string, timeoutMs = DEFAULT_TIMEOUT_MS) {
-  return runAbraChecked(context, ['app', 'backup', 'create', domain, '--no-input'], { timeoutMs });
+  return runAbraChecked(context, ['app', 'backup', 'create', domain, '--no-input'], { timeoutMs, pty: true });
 }
 
-/** `abra app restore <domain> -n`: restores the latest backup. */
+/** `abra app restore <domain> -n`: restores the latest backup; under a PTY, like backup create. */
 export async function appRestore(context: AbraContext, domain: string, timeoutMs = DEFAULT_TIMEOUT_MS) {
-  return runAbraChecked(context, ['app', 'restore', domain, '--no-input'], { timeoutMs });
+  return runAbraChecked(context, ['app', 'restore', domain, '--no-input'], { timeoutMs, pty: true });
 }
 
 /**
@@ -230,13 +256,18 @@ export interface AppRef {
   domain: string;
 }
 
-/** Creates the app for a recipe checkout in `<abraDir>/recipes/<recipe>`, at `version`, with extra .env values. */
+/**
+ * Creates the app for a recipe checkout in `<abraDir>/recipes/<recipe>`, at `version`, with
+ * extra .env values; generates its secrets when the recipe has any (never logging them).
+ */
 export async function createApp(
-  app: AppRef & { recipe: string; version: string | null; env?: Record<string, string> },
+  app: AppRef & { recipe: string; version: string | null; env?: Record<string, string>; secrets: boolean },
   context: Omit<AbraContext, 'abraDir'> = {},
 ): Promise<void> {
-  await appNew({ ...context, abraDir: app.abraDir }, app);
+  const abra = { ...context, abraDir: app.abraDir };
+  await appNew(abra, app);
   await setAppEnv(app.abraDir, app.server, app.domain, app.env ?? {});
+  if (app.secrets) await appSecretGenerate(abra, app.domain);
 }
 
 /** Deploys exactly `version` (a release tag or commit); `force` when it is already deployed. */
@@ -248,17 +279,24 @@ export async function deployVersion(
   await appDeploy({ ...options, abraDir: app.abraDir }, app.domain, { kind: 'version', version }, options);
 }
 
-/** Undeploys, keeping the volumes. An app that is not deployed is left as it is. */
+/**
+ * Undeploys, keeping the volumes, and returns only when no container of the stack is left
+ * (abra returns while they still shut down and write to their volumes). An app that is not
+ * deployed is left as it is, once its containers are gone.
+ */
 export async function undeployKeepingVolumes(
   app: AppRef,
   options: Omit<AbraContext, 'abraDir'> & { timeoutMs?: number } = {},
 ): Promise<void> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   try {
-    await appUndeploy({ ...options, abraDir: app.abraDir }, app.domain, options.timeoutMs);
+    await appUndeploy({ ...options, abraDir: app.abraDir }, app.domain, timeoutMs);
   } catch (error) {
-    if (error instanceof AbraError && error.kind === 'fatal' && /is not deployed/.test(error.outcome.output)) return;
-    throw error;
+    if (!(error instanceof AbraError && error.kind === 'fatal' && /is not deployed/.test(error.outcome.output))) throw error;
   }
+  const started = Date.now();
+  await waitStackGone(stackName(app.domain), { timeoutMs });
+  options.log?.(`  ${stackName(app.domain)}: no service or container left after ${Date.now() - started} ms`);
 }
 
 /** Removes the app: its .env, secrets and volumes (undeploy it first). */

@@ -1,8 +1,11 @@
 // "Healthy" for a deployed app: every service of its stack has converged (all desired
 // replicas running), then the recipe's ready probe answers: an HTTP path with an accepted
-// status, or a TCP port that accepts connections N checks in a row.
+// status, or a TCP port that accepts connections N checks in a row. The runner waits for
+// this itself (abra deploys with --no-converge-checks: abra's own monitor gives up on slow
+// apps that do converge later); an app whose tasks keep failing fails at once, not at the
+// end of the deploy timeout.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { stackServices } from './docker.js';
+import { failedTasks, stackServices } from './docker.js';
 import { httpGet, splitHostPort, tcpProbe, type HttpTarget } from './http.js';
 
 export type HealthProbe =
@@ -10,6 +13,9 @@ export type HealthProbe =
   | { tcp: { port: number; stableChecks: number } };
 
 export type HealthResult = { ok: true; durationMs: number } | { ok: false; reason: string; durationMs: number };
+
+/** A service that failed this many new tasks while we wait will not converge. */
+export const FAILED_TASKS_LIMIT = 3;
 
 export interface WaitHealthyOptions {
   target: HttpTarget;
@@ -40,6 +46,8 @@ export async function waitHealthy(options: WaitHealthyOptions): Promise<HealthRe
   const pollMs = options.pollMs ?? 500;
   const elapsed = () => Date.now() - started;
   let last = 'no services of the stack yet';
+  // Failed tasks swarm remembers from before this wait (an earlier deploy) do not count.
+  const earlierFailures = new Map<string, Set<string>>();
   // 1. converge
   for (;;) {
     if (aborted(options.signal)) return { ok: false, reason: 'aborted while waiting to converge', durationMs: elapsed() };
@@ -51,6 +59,22 @@ export async function waitHealthy(options: WaitHealthyOptions): Promise<HealthRe
       const pending = services.filter((s) => s.desired === 0 || s.running < s.desired);
       if (pending.length === 0) break;
       last = `not converged: ${pending.map((s) => `${s.name} ${s.running}/${s.desired}`).join(', ')}`;
+      for (const service of pending) {
+        const failed = await failedTasks(service.name, options.signal);
+        const earlier = earlierFailures.get(service.name);
+        if (!earlier) {
+          earlierFailures.set(service.name, new Set(failed.map((t) => t.id)));
+          continue;
+        }
+        const fresh = failed.filter((t) => !earlier.has(t.id));
+        if (fresh.length >= FAILED_TASKS_LIMIT) {
+          return {
+            ok: false,
+            reason: `${service.name} keeps failing: ${fresh.length} tasks failed (${fresh[0]?.error ?? 'no error given'})`,
+            durationMs: elapsed(),
+          };
+        }
+      }
     } else if (services) {
       last = `no services of stack ${options.stack} are deployed`;
     }

@@ -1,5 +1,6 @@
-// Every docker command line the runner issues. Only reads of the swarm and volume
-// housekeeping: deploys go through abra (effects/abra.ts).
+// Every docker command line the runner issues. Only reads of the swarm and housekeeping
+// of volumes and secrets: deploys go through abra (effects/abra.ts).
+import { setTimeout as sleep } from 'node:timers/promises';
 import { execChecked, execProgram } from './exec.js';
 
 const STACK_LABEL = 'com.docker.stack.namespace';
@@ -11,9 +12,17 @@ export class DockerError extends Error {
   }
 }
 
-/** Co-op Cloud's stack name for an app domain: dots become underscores. */
+/**
+ * abra cuts a sanitised app name at this length "to avoid runtime limits" (its
+ * MAX_SANITISED_APP_NAME_LENGTH; from abra's source as remembered, not confirmed against a
+ * real abra here: checks/fakes/README.md). Docker refuses names of services and secrets
+ * built on a longer stack name.
+ */
+export const MAX_STACK_NAME_LENGTH = 45;
+
+/** abra's stack name for an app domain: dots become underscores, cut at 45 characters. */
 export function stackName(domain: string): string {
-  return domain.replace(/\./g, '_');
+  return domain.replace(/\./g, '_').slice(0, MAX_STACK_NAME_LENGTH);
 }
 
 function lines(text: string): string[] {
@@ -90,4 +99,70 @@ export async function deployedVersion(stack: string): Promise<string | null> {
 export async function deployedChaosVersion(stack: string): Promise<string | null> {
   const labels = await appServiceLabels(stack);
   return labels?.[`coop-cloud.${stack}.chaos-version`] ?? null;
+}
+
+/** IDs of the stack's task containers, running or not (`docker stack rm` leaves them to stop). */
+export async function stackContainers(stack: string, signal?: AbortSignal): Promise<string[]> {
+  const { stdout } = await execChecked(
+    'docker',
+    ['ps', '--all', '--quiet', '--filter', `label=${STACK_LABEL}=${stack}`],
+    signal ? { signal } : {},
+  );
+  return lines(stdout);
+}
+
+/**
+ * Waits until nothing of the stack runs: no service and no task container. `docker stack rm`
+ * (abra app undeploy) returns while the containers still shut down (6 to 16 s on a real
+ * engine here): until they are gone their volumes are "in use", and the app may still write
+ * to them, so a snapshot or a restore must not start before.
+ */
+export async function waitStackGone(
+  stack: string,
+  options: { timeoutMs: number; pollMs?: number; signal?: AbortSignal },
+): Promise<void> {
+  const deadline = Date.now() + options.timeoutMs;
+  for (;;) {
+    const services = await stackServices(stack, options.signal);
+    const containers = await stackContainers(stack, options.signal);
+    if (services.length === 0 && containers.length === 0) return;
+    if (Date.now() >= deadline) {
+      throw new DockerError(
+        `stack ${stack} still has ${services.length} service(s) and ${containers.length} container(s) ` +
+          `${Math.round(options.timeoutMs / 1000)} s after it was removed`,
+      );
+    }
+    await sleep(options.pollMs ?? 250, undefined, options.signal ? { signal: options.signal } : {});
+  }
+}
+
+/** Swarm secrets named for the stack (`<stack>_<secret>_<version>`, as abra names them). */
+export async function listStackSecrets(stack: string): Promise<string[]> {
+  const { stdout } = await execChecked('docker', ['secret', 'ls', '--format', '{{.Name}}']);
+  return lines(stdout)
+    .filter((name) => name.startsWith(`${stack}_`))
+    .sort();
+}
+
+export async function removeSecret(name: string): Promise<void> {
+  await execChecked('docker', ['secret', 'rm', name]);
+}
+
+export interface FailedTask {
+  id: string;
+  error: string;
+}
+
+/** The service's failed (or rejected) tasks that swarm still remembers, newest first. */
+export async function failedTasks(service: string, signal?: AbortSignal): Promise<FailedTask[]> {
+  const result = await execProgram(
+    'docker',
+    ['service', 'ps', service, '--no-trunc', '--filter', 'desired-state=shutdown', '--format', '{{.ID}}|{{.CurrentState}}|{{.Error}}'],
+    signal ? { signal } : {},
+  );
+  if (result.exitCode !== 0) return [];
+  return lines(result.stdout).flatMap((line) => {
+    const [id = '', state = '', ...error] = line.split('|');
+    return /^(Failed|Rejected)\b/.test(state) ? [{ id, error: error.join('|').trim() || state }] : [];
+  });
 }

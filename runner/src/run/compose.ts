@@ -8,6 +8,7 @@ import { parse as parseYaml } from 'yaml';
 type Compose = {
   services?: Record<string, { volumes?: unknown[]; deploy?: { labels?: unknown } } | null>;
   volumes?: Record<string, unknown> | null;
+  secrets?: Record<string, unknown> | null;
 };
 
 export async function readCompose(checkout: string): Promise<Compose> {
@@ -42,6 +43,11 @@ export function headVersionOf(compose: Compose): string | null {
     if (value) return value;
   }
   return null;
+}
+
+/** The compose file's secrets (their keys): abra generates one swarm secret for each. */
+export function composeSecrets(compose: Compose): string[] {
+  return Object.keys(compose.secrets ?? {}).sort();
 }
 
 export function hasBackupbotLabels(compose: Compose): boolean {

@@ -1,6 +1,9 @@
 // Reads `abra recipe lint`'s table (pure). Its exit code only says whether it could lint
 // at all; which rules failed is in the table: a row per rule R001..., with SATISFIED and
 // SKIPPED columns. A rule fails when it is neither satisfied nor skipped.
+// abra puts "-" in a cell that does not apply (the older system's journals, abra 0.13):
+// SKIPPED is "-" for a rule that was not skipped, SATISFIED is "-" for a skipped one (it
+// was not evaluated). Any other "-" is unreadable: a rule that ran must say whether it held.
 
 export type LintTable =
   | { ok: true; rules: { ref: string; satisfied: boolean; skipped: boolean }[]; failing: string[] }
@@ -8,6 +11,7 @@ export type LintTable =
 
 const YES = new Set(['✅', '✔', '✔️', 'yes', 'true', 'y']);
 const NO = new Set(['❌', '✖', '✗', 'no', 'false', 'n']);
+const NOT_APPLICABLE = new Set(['-', '–', '—']);
 
 function cellsOf(line: string): string[] | null {
   if (!/[│|┃]/.test(line)) return null;
@@ -17,10 +21,13 @@ function cellsOf(line: string): string[] | null {
     .slice(1, -1);
 }
 
-function truth(cell: string | undefined): boolean | null {
+type Cell = boolean | 'n/a' | null;
+
+function truth(cell: string | undefined): Cell {
   const value = (cell ?? '').toLowerCase().replace(/\ufe0f/g, '');
   if (YES.has(value) || YES.has(cell ?? '')) return true;
   if (NO.has(value) || NO.has(cell ?? '')) return false;
+  if (NOT_APPLICABLE.has(value)) return 'n/a';
   return null;
 }
 
@@ -43,8 +50,11 @@ export function parseLintTable(output: string): LintTable {
     if (!ref) continue;
     if (satisfiedColumn < 0) return { ok: false, problem: `rule ${ref} before a header with a SATISFIED column` };
     if (refColumn >= 0 && cells[refColumn] !== ref) return { ok: false, problem: `rule row for ${ref} is misaligned` };
-    const satisfied = truth(cells[satisfiedColumn]);
-    const skipped = skippedColumn < 0 ? false : truth(cells[skippedColumn]);
+    const satisfiedCell = truth(cells[satisfiedColumn]);
+    const skippedCell = skippedColumn < 0 ? false : truth(cells[skippedColumn]);
+    // "-" under SKIPPED: not skipped. Under SATISFIED only a skipped rule may say "-".
+    const skipped = skippedCell === 'n/a' ? false : skippedCell;
+    const satisfied = satisfiedCell === 'n/a' ? (skipped === true ? false : null) : satisfiedCell;
     if (satisfied === null || skipped === null) {
       return { ok: false, problem: `cannot read SATISFIED/SKIPPED of ${ref}: ${JSON.stringify(cells)}` };
     }

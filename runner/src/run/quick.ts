@@ -5,17 +5,17 @@
 // status: in-use while attached, idle after).
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { appEnvFile, appNew } from '../effects/abra.js';
+import { appEnvFile } from '../effects/abra.js';
 import { writeFileAtomic } from '../effects/atomic-file.js';
 import { createStackVolume, listStackVolumes } from '../effects/docker.js';
 import { writeCanonicalStatus, type CanonicalRecord } from '../registry/canonical.js';
 import { restoreSnapshot } from '../registry/snapshot.js';
 import { blockedBy, decided } from './cold.js';
-import { abraContext, notApplicable, runRung, skip, unver, type RunContext } from './context.js';
+import { notApplicable, runRung, skip, unver, type RunContext } from './context.js';
 import { statusesOf, type RungResult } from './result.js';
 import { LADDER, verdictOf } from '../core/ladder.js';
 import type { RungsOutcome, TeardownReport } from './types.js';
-import { reattachRung, upgradeRung } from './rung-deploy.js';
+import { newAppWithSecrets, reattachRung, upgradeRung } from './rung-deploy.js';
 import { functionalRung } from './rung-functional.js';
 import { undeployIfDeployed } from './teardown.js';
 
@@ -45,15 +45,7 @@ export async function quickRungs(ctx: RunContext, canonical: CanonicalRecord): P
   try {
     results.push(
       await runRung(ctx, 'install', async () => {
-        if (savedEnv === null) {
-          await appNew(abraContext(ctx), {
-            recipe: ctx.recipe,
-            version: canonical.version,
-            server: ctx.app.server,
-            domain: ctx.app.domain,
-            secrets: true,
-          });
-        }
+        if (savedEnv === null) await newAppWithSecrets(ctx, canonical.version);
         try {
           await restoreCanonical(ctx, canonical);
         } catch (error) {

@@ -4,11 +4,13 @@ import { compareVersions, parseTag } from '../core/versions.js';
 import {
   appDeploy,
   appNew,
+  appSecretGenerate,
   appUpgrade,
   setAppEnv,
   waitHealthy,
   type DeployTarget,
 } from '../effects/abra.js';
+import { composeSecrets, readCompose } from './compose.js';
 import { deployedChaosVersion, deployedVersion } from '../effects/docker.js';
 import { abraContext, fail, genericCheck, pass, seconds, type Outcome, type RunContext } from './context.js';
 import { restoreHead } from './stage.js';
@@ -38,6 +40,22 @@ export async function healthy(ctx: RunContext, what: string): Promise<Outcome | 
   return genericCheck(ctx);
 }
 
+/**
+ * `abra app new` of `version` (null: the tested head, deployed by chaos), the recipe
+ * definition's .env values, and the app's secrets when that version's compose.yml
+ * declares any.
+ */
+export async function newAppWithSecrets(ctx: RunContext, version: string | null): Promise<void> {
+  await appNew(abraContext(ctx), { recipe: ctx.recipe, version, server: ctx.app.server, domain: ctx.app.domain });
+  // abra app new checks out `version`, or without one the latest release: put head back.
+  if (version === null) await restoreHead(ctx.staged);
+  await setAppEnv(ctx.app.abraDir, ctx.app.server, ctx.app.domain, ctx.definition.env);
+  // The checkout is now at the version to deploy: its compose.yml says which secrets it needs.
+  if (composeSecrets(await readCompose(ctx.staged.dir)).length > 0) {
+    await appSecretGenerate(abraContext(ctx), ctx.app.domain);
+  }
+}
+
 /** Cold install: `abra app new` + `abra app deploy` of the base, or of head when there is no base. */
 export async function installRung(ctx: RunContext, base: string | null): Promise<Outcome> {
   if (ctx.head.version === null) {
@@ -49,15 +67,7 @@ export async function installRung(ctx: RunContext, base: string | null): Promise
       : ctx.head.tagged
         ? { kind: 'version', version: ctx.head.version }
         : { kind: 'chaos' };
-  await appNew(abraContext(ctx), {
-    recipe: ctx.recipe,
-    version: target.kind === 'version' ? target.version : null,
-    server: ctx.app.server,
-    domain: ctx.app.domain,
-    secrets: true,
-  });
-  await setAppEnv(ctx.app.abraDir, ctx.app.server, ctx.app.domain, ctx.definition.env);
-  if (target.kind === 'chaos') await restoreHead(ctx.staged);
+  await newAppWithSecrets(ctx, target.kind === 'version' ? target.version : null);
   await appDeploy(abraContext(ctx), ctx.app.domain, target, { timeoutMs: ctx.definition.deployTimeoutSeconds * 1000 });
   const started = Date.now();
   const problem = await healthy(ctx, describeTarget(target));

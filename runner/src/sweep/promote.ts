@@ -13,6 +13,7 @@ import { createOwnAbraDir } from '../effects/abra-dir.js';
 import { appEnvFile, createApp, deployVersion, undeployKeepingVolumes, waitHealthy } from '../effects/abra.js';
 import { diskSpace } from '../effects/disk.js';
 import type { HeldLock } from '../effects/lock-file.js';
+import { composeSecrets, readCompose } from '../run/compose.js';
 import { lockDomain } from '../run/domain-lock.js';
 import { deployedVersion, listStackVolumes, stackName, volumeMountpoint } from '../effects/docker.js';
 import { checkoutDetached, cloneRepo, tagCommit } from '../effects/git.js';
@@ -100,7 +101,8 @@ export async function promote(request: PromoteRequest, observe: StepObserver = (
     await checkoutDetached(checkout, commit);
     if (!existsSync(appEnvFile(abraDir, server, domain))) {
       log(`creating the warm app ${domain}`);
-      await createApp({ ...app, recipe, version, env: definition.env });
+      const secrets = composeSecrets(await readCompose(checkout)).length > 0;
+      await createApp({ ...app, recipe, version, env: definition.env, secrets }, { log });
     }
     if ((await deployedVersion(stack)) !== null) {
       log(`${domain} is deployed (an earlier promote was interrupted): undeploying first`);

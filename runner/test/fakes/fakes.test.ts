@@ -11,7 +11,16 @@ import { cloneRepo } from '../../src/effects/git.js';
 import { createFixtureRecipe, releaseVersion, commitUntagged } from '../../src/demo/fixtures.js';
 import { createSandbox, type Sandbox } from '../../src/demo/sandbox.js';
 import { httpGet } from '../../src/effects/http.js';
-import { deployedVersion, deployedChaosVersion, listStackVolumes, volumeMountpoint } from '../../src/effects/docker.js';
+import {
+  deployedVersion,
+  deployedChaosVersion,
+  listStackSecrets,
+  listStackVolumes,
+  stackContainers,
+  volumeMountpoint,
+  waitStackGone,
+} from '../../src/effects/docker.js';
+import { parseLintTable } from '../../src/run/lint-table.js';
 
 let root: string;
 let sandbox: Sandbox;
@@ -32,6 +41,14 @@ async function abra(args: string[], env: Record<string, string> = {}) {
 async function docker(args: string[]) {
   return execProgram('docker', args);
 }
+/** abra under a terminal (script(1)), as the commands that insist on one need it. */
+async function abraPty(args: string[], env: Record<string, string> = {}) {
+  return execProgram('script', ['-qec', ['abra', ...args].join(' '), '/dev/null'], { env: { ABRA_DIR: sandbox.abraDir, ...env } });
+}
+async function undeployAndWait(domain: string, stack: string) {
+  await abra(['app', 'undeploy', domain, '-n']);
+  await waitStackGone(stack, { timeoutMs: 10_000, pollMs: 50 });
+}
 
 /** A recipe checked out in the operator ABRA_DIR (as `abra` expects), with tags 1.0.0+a and 1.1.0+a. */
 async function stageRecipe(fake: Parameters<typeof releaseVersion>[2] = {}) {
@@ -46,7 +63,7 @@ async function stageRecipe(fake: Parameters<typeof releaseVersion>[2] = {}) {
 }
 
 async function newApp(name: string, domain: string, version?: string) {
-  const args = ['app', 'new', name, ...(version ? [version] : []), '--server', sandbox.server, '--domain', domain, '-n'];
+  const args = ['app', 'new', name, ...(version ? [version] : []), '--server', sandbox.server, '--domain', domain, '--secrets', '-n'];
   const result = await abra(args);
   assert.equal(result.exitCode, 0, result.stdout);
 }
@@ -172,8 +189,11 @@ describe('abra double: the app lifecycle', () => {
     const gone = await httpGet({ domain, ingress: sandbox.ingress }, '/', 5000);
     assert.ok(gone.ok);
     assert.equal(gone.answer.status, 503);
+    await waitStackGone(stack, { timeoutMs: 10_000, pollMs: 50 });
+    assert.deepEqual(await listStackSecrets(stack), [`${stack}_db_password_v1`]);
     assert.equal((await abra(['app', 'remove', domain, '-n'])).exitCode, 0);
     assert.deepEqual(await listStackVolumes(stack), []);
+    assert.deepEqual(await listStackSecrets(stack), [], 'abra app remove removes the secrets');
     assert.equal(existsSync(path.join(sandbox.abraDir, 'servers', sandbox.server, `${domain}.env`)), false);
   });
 
@@ -199,10 +219,10 @@ describe('abra double: the app lifecycle', () => {
       assert.equal((await abra(['app', 'deploy', domain, '1.1.0+a', '-n'])).exitCode, 0);
       const mountpoint = await volumeMountpoint(`${stack}_content`);
       await writeFile(path.join(mountpoint, 'marker'), 'before backup');
-      const backup = await abra(['app', 'backup', 'create', domain, '-n']);
+      const backup = await abraPty(['app', 'backup', 'create', domain, '-n']);
       assert.equal(backup.exitCode, 0, backup.stdout);
       await writeFile(path.join(mountpoint, 'marker'), 'changed after backup');
-      assert.equal((await abra(['app', 'restore', domain, '-n'])).exitCode, 0);
+      assert.equal((await abraPty(['app', 'restore', domain, '-n'])).exitCode, 0);
       const restored = existsSync(path.join(mountpoint, 'marker')) ? await readFile(path.join(mountpoint, 'marker'), 'utf8') : null;
       assert.equal(restored === 'before backup', restore === 'ok');
       await abra(['app', 'undeploy', domain, '-n']);
@@ -215,11 +235,16 @@ describe('abra double: the app lifecycle', () => {
     const deploy = await abra(['app', 'deploy', failing.domain, '1.1.0+a', '-n']);
     assert.notEqual(deploy.exitCode, 0);
     assert.match(deploy.stdout, /FATA .*deploy failed/);
+
+    const tasks = await docker(['service', 'ps', `${failing.stack}_app`, '--filter', 'desired-state=shutdown', '--format', '{{.CurrentState}}|{{.Error}}']);
+    assert.match(tasks.stdout, /^Failed.*\|task: non-zero exit \(1\)$/m, 'the failed tasks show in docker service ps');
+    const withoutChecks = await abra(['app', 'deploy', failing.domain, '1.1.0+a', '--force', '--no-converge-checks', '-n']);
+    assert.equal(withoutChecks.exitCode, 0, 'with --no-converge-checks abra does not wait to see the tasks fail');
     await abra(['app', 'undeploy', failing.domain, '-n']);
 
     const sick = await stageRecipe({ health: 'fail', backup: 'fail' });
     await newApp(sick.name, sick.domain);
-    assert.equal((await abra(['app', 'deploy', sick.domain, '1.1.0+a', '-n'])).exitCode, 0);
+    assert.equal((await abra(['app', 'deploy', sick.domain, '1.1.0+a', '-c', '-n'])).exitCode, 0);
     const answer = await httpGet({ domain: sick.domain, ingress: sandbox.ingress }, '/', 5000);
     assert.ok(answer.ok && answer.answer.status === 503);
     const replicas = await docker(['service', 'ls', '--filter', `label=com.docker.stack.namespace=${sick.stack}`, '--format', '{{.Name}} {{.Replicas}}']);
@@ -231,23 +256,23 @@ describe('abra double: the app lifecycle', () => {
     assert.equal((await abra(['app', 'deploy', teapot.domain, '1.1.0+a', '-n'])).exitCode, 0);
     const tea = await httpGet({ domain: teapot.domain, ingress: sandbox.ingress }, '/', 5000);
     assert.ok(tea.ok && tea.answer.status === 418);
-    const backup = await abra(['app', 'backup', 'create', teapot.domain, '-n']);
+    const backup = await abraPty(['app', 'backup', 'create', teapot.domain, '-n']);
     assert.notEqual(backup.exitCode, 0);
     assert.match(backup.stdout, /FATA .*backup failed/);
     await abra(['app', 'undeploy', teapot.domain, '-n']);
   });
 
-  test('recipe lint under a PTY prints the table with the failing rule ids', async () => {
+  test("recipe lint under a PTY prints abra's table: '-' cells, the failing rule ids, a skipped rule", async () => {
     const { name } = await stageRecipe({ lint: ['R014', 'R006'] });
-    const result = await execProgram('script', ['-qec', `abra recipe lint ${name} -n`, '/dev/null'], {
-      env: { ABRA_DIR: sandbox.abraDir },
-    });
+    const result = await abraPty(['recipe', 'lint', name, '-n']);
     assert.equal(result.exitCode, 0, result.stdout);
-    const failing = result.stdout
-      .split('\n')
-      .filter((line) => /R0\d\d/.test(line) && line.includes('❌') && line.indexOf('❌') < line.lastIndexOf('❌'))
-      .map((line) => /R0\d\d/.exec(line)?.[0]);
-    assert.deepEqual(failing, ['R006', 'R014']);
+    const r006 = result.stdout.split('\n').find((line) => line.includes('R006')) ?? '';
+    assert.deepEqual(r006.split('│').map((c) => c.trim()).slice(4, 6), ['❌', '-'], 'SATISFIED ❌, SKIPPED -');
+    const r013 = result.stdout.split('\n').find((line) => line.includes('R013')) ?? '';
+    assert.deepEqual(r013.split('│').map((c) => c.trim()).slice(4, 6), ['-', '✅'], 'a skipped rule: SATISFIED -, SKIPPED ✅');
+    const table = parseLintTable(result.stdout.replace(/\r/g, ''));
+    assert.ok(table.ok, table.ok ? '' : table.problem);
+    assert.deepEqual(table.failing, ['R006', 'R014']);
   });
 
   test('untagged commits deploy only by chaos or commit id', async () => {
@@ -260,6 +285,95 @@ describe('abra double: the app lifecycle', () => {
     assert.equal((await abra(['app', 'deploy', domain, commit, '-n'])).exitCode, 0);
     assert.equal(await deployedVersion(stack), '1.2.0+a');
     await abra(['app', 'undeploy', domain, '-n']);
+  });
+});
+
+describe('abra double: what the real tools do that the old doubles hid', () => {
+  test('undeploy returns while the containers still stop: listed, volumes in use, then "stopped" in the data', async () => {
+    const env = { FAKE_LINGER_MS: '1500' };
+    const { name, domain, stack } = await stageRecipe();
+    await newApp(name, domain);
+    assert.equal((await abra(['app', 'deploy', domain, '1.1.0+a', '-n'])).exitCode, 0);
+    assert.equal((await abra(['app', 'undeploy', domain, '-n'], env)).exitCode, 0);
+    assert.equal((await stackContainers(stack)).length, 1, 'the container is still there');
+    const early = await abra(['app', 'remove', domain, '-n'], env);
+    assert.notEqual(early.exitCode, 0);
+    assert.match(early.stdout, /volume is in use/);
+    const log = path.join(await volumeMountpoint(`${stack}_content`), 'fake-app.log');
+    assert.doesNotMatch(await readFile(log, 'utf8'), /stopped/);
+    await waitStackGone(stack, { timeoutMs: 10_000, pollMs: 50 });
+    assert.match(await readFile(log, 'utf8'), /stopped 1\.1\.0\+a\n$/, 'the app wrote its last words on the way out');
+    assert.equal((await abra(['app', 'remove', domain, '-n'])).exitCode, 0);
+  });
+
+  test('secrets: app new --secrets prints their values, deploy needs them, remove deletes them', async () => {
+    const { name, domain, stack } = await stageRecipe();
+    const created = await abra(['app', 'new', name, '--server', sandbox.server, '--domain', domain, '--secrets', '-n']);
+    assert.equal(created.exitCode, 0, created.stdout);
+    const secret = JSON.parse(await readFile(path.join(sandbox.fakeSwarmDir, 'secrets', `${stack}_db_password_v1.json`), 'utf8'));
+    assert.ok(created.stdout.includes(secret.value), 'real abra prints the generated values: whoever logs this output leaks them');
+
+    const other = await stageRecipe();
+    await abra(['app', 'new', other.name, '--server', sandbox.server, '--domain', other.domain, '-n']);
+    const noSecrets = await abra(['app', 'deploy', other.domain, '-n']);
+    assert.notEqual(noSecrets.exitCode, 0);
+    assert.match(noSecrets.stdout, /secret not found: .*_db_password_v1/);
+    const generated = await abra(['app', 'secret', 'generate', other.domain, '--all', '-n']);
+    assert.equal(generated.exitCode, 0, generated.stdout);
+    assert.deepEqual(await listStackSecrets(other.stack), [`${other.stack}_db_password_v1`]);
+    assert.equal((await abra(['app', 'deploy', other.domain, '-n'])).exitCode, 0);
+    await undeployAndWait(other.domain, other.stack);
+    assert.equal((await abra(['app', 'remove', other.domain, '-n'])).exitCode, 0);
+    assert.deepEqual(await listStackSecrets(other.stack), []);
+  });
+
+  test("abra's converge checks fail a slow starter that converges later; --no-converge-checks does not wait", async () => {
+    const slow = await stageRecipe({ startSeconds: 2 });
+    await newApp(slow.name, slow.domain);
+    const checked = await abra(['app', 'deploy', slow.domain, '1.1.0+a', '-n'], { FAKE_ABRA_CONVERGE_TIMEOUT_MS: '500' });
+    assert.notEqual(checked.exitCode, 0);
+    assert.match(checked.stdout, /FATA .*did not converge within 0\.5 s/);
+    const replicas = () => docker(['service', 'ls', '--filter', `label=com.docker.stack.namespace=${slow.stack}`, '--format', '{{.Replicas}}']);
+    const unchecked = await abra(['app', 'deploy', slow.domain, '1.1.0+a', '--force', '-c', '-n']);
+    assert.equal(unchecked.exitCode, 0, unchecked.stdout);
+    assert.equal((await replicas()).stdout.trim(), '0/1', 'still starting when abra returns');
+    await new Promise((resolve) => setTimeout(resolve, 2200));
+    assert.equal((await replicas()).stdout.trim(), '1/1', 'and converged later');
+    await undeployAndWait(slow.domain, slow.stack);
+  });
+
+  test('backup create and restore need a terminal, like recipe lint', async () => {
+    const { name, domain, stack } = await stageRecipe();
+    await newApp(name, domain);
+    assert.equal((await abra(['app', 'deploy', domain, '-n'])).exitCode, 0);
+    for (const command of [['app', 'backup', 'create', domain, '-n'], ['app', 'restore', domain, '-n']]) {
+      const bare = await abra(command);
+      assert.notEqual(bare.exitCode, 0);
+      assert.match(bare.stdout, /FATA inappropriate ioctl for device/);
+    }
+    assert.equal((await abraPty(['app', 'backup', 'create', domain, '-n'])).exitCode, 0);
+    await undeployAndWait(domain, stack);
+  });
+
+  test('stack names are cut at 45 characters, as abra does', async () => {
+    const { name } = await stageRecipe();
+    const domain = `warm-${name}.a-rather-long-ci-subdomain.example.org`;
+    const stack = domain.replace(/\./g, '_').slice(0, 45);
+    assert.ok(domain.length > 45);
+    await newApp(name, domain);
+    assert.equal((await abra(['app', 'deploy', domain, '1.1.0+a', '-n'])).exitCode, 0);
+    assert.deepEqual(await listStackVolumes(stack), [`${stack}_content`]);
+    assert.equal(await deployedVersion(stack), '1.1.0+a');
+    await undeployAndWait(domain, stack);
+  });
+
+  test('server add --local registers the local engine as "default"', async () => {
+    const abraDir = path.join(root, 'operator-abra');
+    const added = await execProgram('abra', ['server', 'add', '--local', '-n'], { env: { ABRA_DIR: abraDir } });
+    assert.equal(added.exitCode, 0, added.stdout);
+    assert.ok(existsSync(path.join(abraDir, 'servers', 'default')));
+    const again = await execProgram('abra', ['server', 'add', '--local', '-n'], { env: { ABRA_DIR: abraDir } });
+    assert.notEqual(again.exitCode, 0);
   });
 });
 

@@ -21,7 +21,7 @@ test('TCP ready probe: up when the port accepts; not ready when it refuses; HTTP
   await cloneRepo(recipe.url, path.join(abraDir, 'recipes', recipe.name));
   const domain = `tcp.${world.sandbox.domain}`;
   const app = { abraDir, server: world.sandbox.server, domain };
-  await createApp({ ...app, recipe: recipe.name, version: '1.0.0+a', env: { EXTRA: 'x' } });
+  await createApp({ ...app, recipe: recipe.name, version: '1.0.0+a', env: { EXTRA: 'x' }, secrets: true });
   await deployVersion(app, '1.0.0+a', { timeoutMs: 30_000 });
   const server = net.createServer((socket) => socket.end());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

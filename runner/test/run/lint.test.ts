@@ -29,6 +29,39 @@ describe('parseLintTable', () => {
     assert.deepEqual(table.failing, ['R002']);
   });
 
+  // abra's own cells (the older system's records of real abra runs): "-" under SKIPPED for a
+  // rule that ran, "-" under SATISFIED for a rule that was skipped.
+  const ABRA_TABLE = [
+    '┌──────┬─────────────────────────────────────┬──────────┬───────────┬─────────┬─────────────────┐',
+    '│ REF  │ RULE                                │ SEVERITY │ SATISFIED │ SKIPPED │ RESOLVE         │',
+    '├──────┼─────────────────────────────────────┼──────────┼───────────┼─────────┼─────────────────┤',
+    '│ R001 │ compose config has expected version │ warn     │ ✅        │ -       │                 │',
+    '│ R002 │ healthcheck enabled for all services│ warn     │ ❌        │ -       │ add healthcheck │',
+    '│ R013 │ git.coopcloud.tech repo exists      │ error    │ -         │ ✅      │                 │',
+    '└──────┴─────────────────────────────────────┴──────────┴───────────┴─────────┴─────────────────┘',
+  ].join('\r\n');
+
+  test("abra's '-' cells: not skipped under SKIPPED, not evaluated under SATISFIED of a skipped rule", () => {
+    const table = parseLintTable(cleanOutput(ABRA_TABLE));
+    assert.ok(table.ok, table.ok ? '' : table.problem);
+    assert.deepEqual(table.failing, ['R002']);
+    assert.deepEqual(
+      table.rules.map((r) => [r.ref, r.satisfied, r.skipped]),
+      [
+        ['R001', true, false],
+        ['R002', false, false],
+        ['R013', false, true],
+      ],
+    );
+  });
+
+  test("'-' under SATISFIED of a rule that was not skipped is unreadable, not a pass", () => {
+    const text = ['│ REF │ SATISFIED │ SKIPPED │', '│ R004 │ - │ - │'].join('\n');
+    const table = parseLintTable(text);
+    assert.equal(table.ok, false);
+    assert.match(table.ok ? '' : table.problem, /R004/);
+  });
+
   test('no table, a row before the header, an unreadable marker: not ok (the rung says unver)', () => {
     assert.equal(parseLintTable('FATA unable to read recipe').ok, false);
     assert.equal(parseLintTable('│ R001 │ x │ ✅ │').ok, false);

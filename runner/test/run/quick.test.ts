@@ -36,7 +36,7 @@ async function makeCanonical(recipe: PublishedRecipe, version: string): Promise<
   const abraDir = await createOwnAbraDir(path.join(world.root, `promote-${recipe.name}`), world.sandbox.abraDir);
   await cloneRepo(recipe.url, path.join(abraDir, 'recipes', recipe.name));
   const app = { abraDir, server: world.sandbox.server, domain };
-  await createApp({ ...app, recipe: recipe.name, version });
+  await createApp({ ...app, recipe: recipe.name, version, secrets: true });
   await deployVersion(app, version, { timeoutMs: 30_000 });
   await undeployKeepingVolumes(app);
   const commit = (await resolveRef(recipe.work, version)) as string;
