@@ -10,7 +10,7 @@ import path from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { configFileSchema } from '../../src/config/config.js';
 import { execProgram } from '../../src/effects/exec.js';
-import { findNixpkgsLib, NO_STORE, nixInstantiateInstalled, repoRoot } from './nix-tools.js';
+import { findNixpkgsLib, nixInstantiateInstalled, repoRoot, storeArguments } from './nix-tools.js';
 
 interface Unit {
   description: string;
@@ -70,8 +70,8 @@ function evaluate(): Promise<Evaluation | string> {
         '--eval',
         '--strict',
         '--json',
-        // A path repo's store path is computed, never written.
-        ...NO_STORE,
+        // Without a store of the caller's, a path repo's store path is computed, never written.
+        ...storeArguments(),
         ...(lib.kind === 'path' ? ['--argstr', 'libPath', lib.path] : []),
         path.join(root, 'checks', 'module-eval-lib.nix'),
       ],
