@@ -23,7 +23,8 @@
         }
       );
 
-      # services.cc-ci; `self` gives it its default package and `repo`.
+      # services.cc-ci; `self` gives it its default `repo` (the package comes from the
+      # host's own nixpkgs).
       nixosModules.default = import ./modules/cc-ci.nix { inherit self; };
 
       checks = forAllSystems (

@@ -3,13 +3,20 @@
 # against nixpkgs' lib alone (checks/module-eval-lib.nix, run by runner/test/nix).
 {
   lib,
+  # services.cc-ci as the flake exports it (nixosModules.default)
+  module,
   # list of modules -> the evaluated `config`, with services.cc-ci imported
   eval,
+  # list of modules -> the evaluated `options`, likewise
+  evalOptions,
+  # name -> a package of that name (nothing in it)
+  fakePackage,
   # what services.cc-ci.repo is by default, as a string
   expectedRepo,
 }:
 let
   shipped = lib.attrNames (lib.filterAttrs (_: type: type == "directory") (builtins.readDir ../recipes));
+  abraPin = lib.importJSON ../pkgs/abra-pin.json;
 
   ccciWarnings = config: lib.filter (lib.hasInfix "services.cc-ci") config.warnings;
 
@@ -25,6 +32,7 @@ let
   serviceConfigKeys = [
     "Type"
     "ExecStart"
+    "SuccessExitStatus"
     "KillMode"
     "StateDirectory"
     "StateDirectoryMode"
@@ -70,10 +78,28 @@ let
           inherit (unit) description wantedBy timerConfig;
         };
     in
+    let
+      cfg = config.services.cc-ci;
+      configured = lib.filter (package: lib.hasPrefix "ccci-configured" package.name) config.environment.systemPackages;
+      ownDirectories = [
+        cfg.stateDir
+        cfg.runsDir
+        cfg.cacheDir
+      ]
+      ++ lib.optional (cfg.metricsFile != null) (dirOf cfg.metricsFile);
+    in
     {
       failedAssertions = map (assertion: assertion.message) (
         lib.filter (assertion: !assertion.assertion) config.assertions
       );
+      abra = {
+        inherit (cfg.abraPackage) name;
+        version = cfg.abraPackage.version or null;
+      };
+      # The package's own wrapper, and the tool set the module's wrapper puts first.
+      packageWrapperArgs = cfg.package.makeWrapperArgs or [ ];
+      packageRuntimeTools = map (package: package.name) (cfg.package.runtimeTools or [ ]);
+      wrapperTools = lib.concatMap (ccci: map (package: package.name) ccci.tools) configured;
       warnings = ccciWarnings config;
       configuration = config.services.cc-ci.configuration;
       configFile = toString config.services.cc-ci.configFile;
@@ -88,7 +114,10 @@ let
       systemPackages = lib.filter (lib.hasPrefix "ccci") (
         map (package: package.name) config.environment.systemPackages
       );
-      tmpfiles = lib.filter (lib.hasInfix "cc-ci") config.systemd.tmpfiles.rules;
+      # The rules for the module's directories (the full NixOS evaluation has many more).
+      tmpfiles = lib.filter (
+        rule: lib.any (dir: lib.hasPrefix "d ${dir} " rule) ownDirectories
+      ) config.systemd.tmpfiles.rules;
     };
 
   enable = {
@@ -184,12 +213,61 @@ let
         };
       }
     ];
+
+    # The module's directories are root's alone (0700): never / or a top-level or
+    # system directory, always written plainly.
+    stateDirRoot = [ { services.cc-ci.stateDir = "/"; } ];
+    runsDirTopLevel = [ { services.cc-ci.runsDir = "/srv"; } ];
+    stateDirVarLib = [ { services.cc-ci.stateDir = "/var/lib"; } ];
+    cacheDirVarCache = [ { services.cc-ci.cacheDir = "/var/cache"; } ];
+    runsDirNotPlain = [ { services.cc-ci.runsDir = "/var/lib/cc-ci-runs/"; } ];
+    # The metrics file's directory is made world-readable for node_exporter.
+    metricsInStateDir = [ { services.cc-ci.metricsFile = "/var/lib/ci-warm/metrics/cc-ci.prom"; } ];
+    metricsInSystemDir = [ { services.cc-ci.metricsFile = "/var/lib/cc-ci.prom"; } ];
+    metricsDefault = [
+      { services.cc-ci.metricsFile = "/var/lib/prometheus-node-exporter/textfile/cc-ci.prom"; }
+    ];
+
+    # One tool set: the module's abra and Docker client, in the units and the wrapper alike.
+    ownTools = [
+      {
+        services.cc-ci = {
+          abraPackage = fakePackage "abra-double";
+          dockerPackage = fakePackage "docker-double";
+        };
+      }
+    ];
+
+    # nixosModules.default imported twice: the module system keeps one (its key).
+    importedTwice = [ module ];
   };
 
-  results = lib.mapAttrs (_: modules: summarize (eval ([ enable ] ++ modules))) cases // {
+  # A case whose evaluation throws (an option declared twice, a value of the wrong
+  # type) gives the error's absence as false instead of stopping every other case.
+  evaluates = value: (builtins.tryEval (builtins.deepSeq value value)).success;
+
+  results = lib.mapAttrs (_: modules: summarize (eval ([ enable ] ++ modules))) (
+    removeAttrs cases [ "importedTwice" ]
+  ) // {
     disabled = {
       servicesDefined = lib.filter (lib.hasPrefix "cc-ci") (lib.attrNames (eval [ ]).systemd.services);
     };
+    importedTwice =
+      let
+        summary = summarize (eval ([ enable ] ++ cases.importedTwice));
+      in
+      {
+        evaluates = evaluates summary;
+        sameAsDefaults = evaluates summary && summary == summarize (eval [ enable ]);
+      };
+    # onFailure takes unit names (nixpkgs' unitNameType), as systemd's OnFailure= does.
+    onFailureNotAUnit.refused =
+      !evaluates (eval [
+        enable
+        { services.cc-ci.onFailure = [ "notify-admins" ]; }
+      ]).services.cc-ci.onFailure;
+    # Where the options are declared: the module file, not an anonymous value.
+    declaredIn = (evalOptions [ ]).services.cc-ci.enable.files;
   };
 
   # -- expectations -------------------------------------------------------------
@@ -267,6 +345,9 @@ let
         (expect "defaults: ${which} CacheDirectory" service.serviceConfig.CacheDirectory "cc-ci")
         (expect "defaults: ${which} LoadCredential" service.serviceConfig.LoadCredential [ ])
         (expect "defaults: ${which} UMask" service.serviceConfig.UMask "0077")
+        (expect "defaults: ${which} exit 75 (another sweep holds the lock) is a success" (service.serviceConfig.SuccessExitStatus or null) [
+          75
+        ])
         (expectTrue "defaults: ${which} must not deny W^X memory (Node.js JIT)" (
           !(service.serviceConfig ? MemoryDenyWriteExecute)
         ))
@@ -293,6 +374,17 @@ let
     (expect "defaults: CCCI_REPO is the configuration's repo" defaults.services.nightly.environment.CCCI_REPO
       defaults.configuration.repo
     )
+    (expect "defaults: abra is the pinned release (pkgs/abra-pin.json)" defaults.abra.version abraPin.version)
+    (expect "defaults: the package has no tool set of its own" defaults.packageRuntimeTools [ ])
+    (expectTrue "defaults: the package's wrapper puts no tools on PATH: ${builtins.toJSON defaults.packageWrapperArgs}" (
+      !(lib.elem "PATH" defaults.packageWrapperArgs)
+    ))
+    # NixOS appends its own minimal PATH (coreutils, findutils, grep, sed, systemd)
+    # to every unit's `path`, after the module's tools.
+    (expectTrue "defaults: the system PATH ccci has a tool set" (defaults.wrapperTools != [ ]))
+    (expect "defaults: the system PATH ccci and the units have one tool set" defaults.wrapperTools (
+      lib.take (lib.length defaults.wrapperTools) defaults.services.nightly.path
+    ))
 
     # everything set
     (expect "configured: failed assertions" configured.failedAssertions [ ])
@@ -351,8 +443,9 @@ let
       "cc-ci-runs"
     ])
     (expect "configured: CacheDirectory" configured.services.nightly.serviceConfig.CacheDirectory "ccci-custom")
-    (expect "configured: tmpfiles for a state directory outside /var/lib" configured.tmpfiles [
+    (expect "configured: tmpfiles for a state directory outside /var/lib, and the metrics directory" configured.tmpfiles [
       "d /srv/cc-ci/warm 0700 root root - -"
+      "d /var/lib/metrics 0755 root root - -"
     ])
     (expect "configured: onFailure" configured.services.nightly.onFailure [ "notify-admins@%n.service" ])
     (expect "configured: ABRA_DIR" configured.services.nightly.environment.ABRA_DIR "/var/lib/cc-ci/abra")
@@ -393,6 +486,49 @@ let
       lib.any (lib.hasInfix "is not an environment variable name") results.badNames.failedAssertions
     ))
     (expect "disabled: no units" results.disabled.servicesDefined [ ])
+
+    # directories
+    (expectOneFailure "stateDirRoot" "services.cc-ci.stateDir is /: / or a top-level directory")
+    (expectOneFailure "runsDirTopLevel" "services.cc-ci.runsDir is /srv: / or a top-level directory")
+    (expectOneFailure "stateDirVarLib" "services.cc-ci.stateDir is /var/lib: a system directory")
+    (expectOneFailure "cacheDirVarCache" "services.cc-ci.cacheDir is /var/cache: a system directory")
+    (expectOneFailure "runsDirNotPlain" "services.cc-ci.runsDir is /var/lib/cc-ci-runs/: not written plainly")
+    (expectOneFailure "metricsInStateDir" "inside services.cc-ci.stateDir, which only root can enter")
+    (expectOneFailure "metricsInSystemDir" "in /var/lib, which is a system directory")
+    (expect "metricsDefault: failed assertions" results.metricsDefault.failedAssertions [ ])
+    (expect "metricsDefault: the metrics directory is world-readable" results.metricsDefault.tmpfiles [
+      "d /var/lib/prometheus-node-exporter/textfile 0755 root root - -"
+    ])
+    (expect "defaults: no metrics, no metrics directory" defaults.tmpfiles [ ])
+
+    # one tool set
+    (expect "ownTools: failed assertions" results.ownTools.failedAssertions [ ])
+    (lib.concatMap (
+      which:
+      let
+        path = results.ownTools.services.${which}.path;
+      in
+      [ ]
+      ++ expectTrue "ownTools: ${which} path has the module's abra and Docker client: ${builtins.toJSON path}" (
+        lib.elem "abra-double" path && lib.elem "docker-double" path
+      )
+      ++ expect "ownTools: ${which} path has one abra" (lib.filter (lib.hasPrefix "abra") path) [ "abra-double" ]
+      ++ expect "ownTools: ${which} path has one Docker client" (lib.filter (lib.hasPrefix "docker") path) [
+        "docker-double"
+      ]
+    ) [ "nightly" "weekly" ])
+    (expect "ownTools: the system PATH ccci has the units' tool set" results.ownTools.wrapperTools (
+      lib.take (lib.length results.ownTools.wrapperTools) results.ownTools.services.nightly.path
+    ))
+    (expect "ownTools: the package has no tool set of its own" results.ownTools.packageRuntimeTools [ ])
+
+    # the module itself
+    (expectTrue "importedTwice: importing nixosModules.default twice evaluates" results.importedTwice.evaluates)
+    (expectTrue "importedTwice: and changes nothing" results.importedTwice.sameAsDefaults)
+    (expectTrue "onFailure: a name that is not a unit is refused" results.onFailureNotAUnit.refused)
+    (expectTrue "the options are declared in modules/cc-ci.nix: ${builtins.toJSON results.declaredIn}" (
+      results.declaredIn != [ ] && lib.all (lib.hasSuffix "modules/cc-ci.nix") results.declaredIn
+    ))
   ];
 in
 {

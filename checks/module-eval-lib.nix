@@ -1,10 +1,12 @@
 # The module evaluation against nixpkgs' lib alone: no nixpkgs, no NixOS. The few
-# NixOS options the module defines are declared here as plain data, and `pkgs` is
-# a stand-in whose packages are names with store-path-shaped outPaths; nothing is
-# built. runner/test/nix runs this with
-#   nix-instantiate --eval --strict --json --store dummy:// --readonly-mode \
-#     --argstr libPath /path/to/nixpkgs/lib checks/module-eval-lib.nix
-# (no store: a path repo's store path is computed, never written).
+# NixOS options the module defines are declared here as plain data, `utils` has the
+# one function the module takes from it, and `pkgs` is a stand-in whose packages are
+# names with store-path-shaped outPaths: its `callPackage` applies cc-ci's own
+# pkgs/*.nix to stand-ins of the builders, so their arguments and the versions they
+# read are evaluated, and nothing is built. runner/test/nix runs this with
+#   nix-instantiate --eval --strict --json --argstr libPath /path/to/nixpkgs/lib \
+#     checks/module-eval-lib.nix
+# (plus `--store dummy:// --readonly-mode` where there is no store of the caller's).
 {
   # a nixpkgs lib directory (holding default.nix); null: <nixpkgs/lib>
   libPath ? null,
@@ -13,14 +15,20 @@ let
   lib = if libPath == null then import <nixpkgs/lib> else import libPath;
   system = "x86_64-linux";
 
-  package = name: {
-    type = "derivation";
-    inherit name;
-    outPath = "${builtins.storeDir}/${lib.fixedWidthString 32 "0" ""}-${name}";
-    meta = { };
-  };
+  package =
+    name:
+    {
+      type = "derivation";
+      inherit name;
+      outPath = "${builtins.storeDir}/${lib.fixedWidthString 32 "0" ""}-${name}";
+      meta = { };
+    }
+    // lib.optionalAttrs (builtins.match "abra-(.*)" name != null) {
+      version = lib.head (builtins.match "abra-(.*)" name);
+    };
 
-  pkgs = {
+  basePkgs = {
+    inherit lib;
     stdenv.hostPlatform.system = system;
     formats.json =
       { }:
@@ -28,9 +36,8 @@ let
         type = lib.types.anything;
         generate = name: _value: package name;
       };
-    runCommand = name: _env: _script: package name;
+    runCommand = name: env: _script: package name // (env.passthru or { });
     makeWrapper = package "make-wrapper-hook";
-    abra = package "abra-0.11.0-beta";
     docker-client = package "docker-client-28.5.1";
     git = package "git-2.51.2";
     util-linux = package "util-linux-2.41.2";
@@ -39,14 +46,54 @@ let
     coreutils = package "coreutils-9.8";
     bash = package "bash-5.3p3";
     openssh = package "openssh-10.2p1";
+    nodejs = package "nodejs-22.21.1";
+
+    # Stand-ins of the builders cc-ci's pkgs/*.nix call: the derivation's name, and
+    # the attributes the module and the cases read.
+    buildNpmPackage =
+      attrs:
+      package "${attrs.pname}-${attrs.version}"
+      // {
+        inherit (attrs) makeWrapperArgs;
+      }
+      // attrs.passthru or { };
+    importNpmLock = {
+      __functor = _: _args: package "npm-deps";
+      npmConfigHook = package "npm-config-hook";
+    };
+    buildGoModule =
+      f:
+      let
+        attrs = if lib.isFunction f then f attrs else f;
+      in
+      package "${attrs.pname}-${attrs.version}" // { inherit (attrs) src; };
+    fetchFromGitea = attrs: attrs;
   };
 
-  # The flake as the module sees it: its source (this checkout) and its package.
+  # pkgs.callPackage: the file's function applied to what it asks of pkgs.
+  callPackageWith =
+    pkgs: fn: overrides:
+    let
+      f = if lib.isFunction fn then fn else import fn;
+    in
+    f (builtins.intersectAttrs (builtins.functionArgs f) pkgs // overrides);
+
+  pkgsWith =
+    extra:
+    let
+      pkgs = basePkgs // extra // { callPackage = callPackageWith pkgs; };
+    in
+    pkgs;
+
+  # The nixpkgs this likely is (no abra at the locked nixos-25.11, pkgs/abra.nix).
+  pkgs = pkgsWith { };
+
+  # The flake as the module sees it: its source (this checkout).
   repo = toString ../.;
   self = {
     outPath = repo;
-    packages.${system}.default = package "ccci-0.1.0";
   };
+  module = import ../modules/cc-ci.nix { inherit self; };
 
   # The NixOS options services.cc-ci defines into, as plain data.
   nixosOptions =
@@ -83,18 +130,62 @@ let
       };
     };
 
-  eval =
-    modules:
-    (lib.evalModules {
+  # nixos/lib/systemd-lib.nix's unitNameType, as nixpkgs defines it (the full NixOS
+  # evaluation, checks/module-eval.nix, uses nixpkgs' own).
+  utils.systemdUtils.lib.unitNameType = lib.types.strMatching "[a-zA-Z0-9@%:_.\\-]+[.](service|socket|device|mount|automount|swap|target|path|timer|scope|slice)";
+
+  evaluation =
+    pkgs: modules:
+    lib.evalModules {
       modules = [
         nixosOptions
-        { _module.args.pkgs = pkgs; }
-        (import ../modules/cc-ci.nix { inherit self; })
+        { _module.args = { inherit pkgs utils; }; }
+        module
       ]
       ++ modules;
-    }).config;
+    };
+
+  shared = import ./module-eval-cases.nix {
+    inherit lib module;
+    eval = modules: (evaluation pkgs modules).config;
+    evalOptions = modules: (evaluation pkgs modules).options;
+    fakePackage = package;
+    expectedRepo = repo;
+  };
+
+  # -- what only a stand-in pkgs can show: the abra default against nixpkgs' abra ----
+
+  pin = lib.importJSON ../pkgs/abra-pin.json;
+  abraOf = pkgs: (evaluation pkgs [ { services.cc-ci.enable = true; } ]).config.services.cc-ci.abraPackage;
+  nixpkgsAbra = version: package "abra-${version}" // { fromNixpkgs = true; };
+  abraResults = {
+    withoutNixpkgsAbra = abraOf pkgs;
+    nixpkgsHasThePin = abraOf (pkgsWith { abra = nixpkgsAbra pin.version; });
+    nixpkgsHasAnother = abraOf (pkgsWith { abra = nixpkgsAbra "0.12.0-beta"; });
+  };
+  abraSummary = lib.mapAttrs (_: abra: {
+    inherit (abra) name version;
+    fromNixpkgs = abra.fromNixpkgs or false;
+  }) abraResults;
+  abraFailures = lib.concatLists [
+    (lib.optional (abraSummary.withoutNixpkgsAbra != {
+      name = "abra-${pin.version}";
+      inherit (pin) version;
+      fromNixpkgs = false;
+    }) "abra: without pkgs.abra, cc-ci's build of the pinned release: ${builtins.toJSON abraSummary.withoutNixpkgsAbra}")
+    (lib.optional (
+      !abraSummary.nixpkgsHasThePin.fromNixpkgs
+    ) "abra: nixpkgs' abra of the pinned release is used as it is: ${builtins.toJSON abraSummary.nixpkgsHasThePin}")
+    (lib.optional (
+      abraSummary.nixpkgsHasAnother.fromNixpkgs || abraSummary.nixpkgsHasAnother.version != pin.version
+    ) "abra: nixpkgs' abra of another release is not taken: ${builtins.toJSON abraSummary.nixpkgsHasAnother}")
+    (lib.optional (
+      abraResults.withoutNixpkgsAbra.src.rev != pin.src.rev || abraResults.withoutNixpkgsAbra.src.hash != pin.src.hash
+    ) "abra: pkgs/abra.nix builds the source pkgs/abra-pin.json names")
+  ];
 in
-import ./module-eval-cases.nix {
-  inherit lib eval;
-  expectedRepo = repo;
+shared
+// {
+  failures = shared.failures ++ abraFailures;
+  abra = abraSummary;
 }

@@ -10,9 +10,9 @@ let
   inherit (pkgs) lib;
   system = pkgs.stdenv.hostPlatform.system;
 
-  eval =
+  evaluation =
     modules:
-    (nixpkgs.lib.nixosSystem {
+    nixpkgs.lib.nixosSystem {
       modules = [
         self.nixosModules.default
         {
@@ -26,10 +26,15 @@ let
         }
       ]
       ++ modules;
-    }).config;
+    };
 
   evaluated = import ./module-eval-cases.nix {
-    inherit lib eval;
+    inherit lib;
+    module = self.nixosModules.default;
+    eval = modules: (evaluation modules).config;
+    evalOptions = modules: (evaluation modules).options;
+    # Never built: the cases only read its name.
+    fakePackage = name: pkgs.runCommand name { } "mkdir $out";
     expectedRepo = toString self;
   };
 

@@ -1,15 +1,17 @@
 # services.cc-ci: the nightly and weekly canonical sweeps of cc-ci.
 #
-# The flake exports this as nixosModules.default, applied to the flake itself:
-# `self` supplies the default package (self.packages.<system>.default) and the
-# default `repo` (the flake's own source, holding recipes/). Outside the flake:
+# The flake exports this as nixosModules.default, applied to the flake itself: `self`
+# supplies the default `repo` (the flake's own source, holding recipes/). The default
+# package is built from the host's own nixpkgs (pkgs/ccci.nix). Outside the flake:
 #   imports = [ (import ./modules/cc-ci.nix { self = null; }) ];
-# and set services.cc-ci.package and services.cc-ci.repo.
+# and set services.cc-ci.repo.
 { self }:
 {
   config,
   lib,
+  options,
   pkgs,
+  utils,
   ...
 }:
 let
@@ -24,9 +26,10 @@ let
     ;
 
   cfg = config.services.cc-ci;
+  abraPin = lib.importJSON ../pkgs/abra-pin.json;
 
   # The recipes shipped in recipes/ next to this module: the default enrollment.
-  # Test fixtures live in checks/fixtures and are never here.
+  # Test fixtures (checks/vm-repo for the VM test) are never here.
   shippedRecipes = lib.attrNames (
     lib.filterAttrs (_: type: type == "directory") (builtins.readDir ../recipes)
   );
@@ -37,6 +40,106 @@ let
   hostPortPattern = "[A-Za-z0-9.-]+:[0-9]{1,5}|[[][0-9a-fA-F:]+[]]:[0-9]{1,5}";
 
   enrolled = lib.filterAttrs (_: recipe: recipe.enable) cfg.recipes;
+
+  # -- directories -------------------------------------------------------------
+
+  # Directories other services and users share. The module makes cc-ci's own
+  # directories root's alone (StateDirectory= or CacheDirectory= with mode 0700, or a
+  # tmpfiles `d` rule, which also chmods a directory that already exists): one of
+  # these would lock everything else out of it.
+  systemDirectories = [
+    "/etc/nixos"
+    "/etc/ssh"
+    "/etc/systemd"
+    "/nix/store"
+    "/nix/var"
+    "/root/.ssh"
+    "/run/booted-system"
+    "/run/current-system"
+    "/run/systemd"
+    "/run/user"
+    "/run/wrappers"
+    "/usr/bin"
+    "/usr/lib"
+    "/usr/libexec"
+    "/usr/local"
+    "/usr/sbin"
+    "/usr/share"
+    "/var/cache"
+    "/var/cache/private"
+    "/var/db"
+    "/var/empty"
+    "/var/lib"
+    "/var/lib/docker"
+    "/var/lib/nixos"
+    "/var/lib/private"
+    "/var/lib/systemd"
+    "/var/lock"
+    "/var/log"
+    "/var/log/private"
+    "/var/mail"
+    "/var/run"
+    "/var/spool"
+    "/var/tmp"
+  ];
+
+  # Why `dir` (an absolute path) cannot be one of cc-ci's directories, or null.
+  directoryProblem =
+    dir:
+    let
+      components = lib.tail (lib.splitString "/" dir);
+    in
+    if lib.length components < 2 then
+      "/ or a top-level directory"
+    else if lib.any (component: lib.elem component [ "" "." ".." ]) components then
+      "not written plainly (no trailing '/', '//', '.' or '..')"
+    else if lib.elem dir systemDirectories then
+      "a system directory, shared with the rest of the machine"
+    else
+      null;
+
+  ownDirectories = {
+    inherit (cfg) stateDir runsDir cacheDir;
+  };
+
+  directoryAssertions = lib.mapAttrsToList (
+    name: dir:
+    let
+      problem = directoryProblem dir;
+    in
+    {
+      assertion = problem == null;
+      message = ''
+        services.cc-ci.${name} is ${dir}: ${toString problem}. The module makes it
+        root's alone (mode 0700), which would lock every other service and user out
+        of it. Give cc-ci a directory of its own, such as the default ${
+          options.services.cc-ci.${name}.default
+        }.
+      '';
+    }
+  ) ownDirectories;
+
+  # node_exporter's textfile collector reads the metrics file as its own user: its
+  # directory is made world-readable (0755, a tmpfiles rule), so it must be one of
+  # its own, and never inside a directory only root can enter.
+  metricsDirectory = if cfg.metricsFile == null then null else dirOf cfg.metricsFile;
+  metricsProblem =
+    if cfg.metricsFile == null then
+      null
+    else if directoryProblem cfg.metricsFile == "not written plainly (no trailing '/', '//', '.' or '..')" then
+      "not written plainly (no trailing '/', '//', '.' or '..')"
+    else if directoryProblem metricsDirectory != null then
+      "in ${metricsDirectory}, which is ${directoryProblem metricsDirectory}; the module makes the metrics file's directory world-readable (0755)"
+    else
+      let
+        inside = lib.filterAttrs (
+          _: dir: metricsDirectory == dir || lib.hasPrefix "${dir}/" metricsDirectory
+        ) ownDirectories;
+      in
+      if inside != { } then
+        "inside services.cc-ci.${lib.head (lib.attrNames inside)}, which only root can enter: node_exporter could not read it"
+      else
+        null;
 
   # -- where the recipe definitions are --------------------------------------
 
@@ -173,6 +276,9 @@ let
         # docker children running until it has done so.
         KillMode = "mixed";
         TimeoutStopSec = "15min";
+        # 75: another sweep holds the lock (the weekly one starting while the nightly
+        # one runs). Expected, not a failure: OnFailure= stays quiet.
+        SuccessExitStatus = [ 75 ];
         StateDirectory = map (lib.removePrefix "/var/lib/") stateDirectories;
         StateDirectoryMode = "0700";
         UMask = "0077";
@@ -339,16 +445,24 @@ let
   };
 in
 {
+  # Importing the module twice (say, through two flake inputs of one cc-ci) is harmless:
+  # the module system keeps one module per key.
+  _file = ./cc-ci.nix;
+  key = toString ./cc-ci.nix;
+
   options.services.cc-ci = {
     enable = mkEnableOption "the cc-ci canonical sweeps (a nightly and a weekly timer)";
 
     package = mkOption {
       type = types.package;
-      default = self.packages.${pkgs.stdenv.hostPlatform.system}.default;
-      defaultText = literalExpression "cc-ci.packages.\${pkgs.stdenv.hostPlatform.system}.default";
+      # From the host's own nixpkgs, without a tool set of its own: the wrapper below
+      # gives it the module's, so the host carries one abra and one Docker client.
+      default = pkgs.callPackage ../pkgs/ccci.nix { };
+      defaultText = literalExpression "pkgs.callPackage \"\${cc-ci}/pkgs/ccci.nix\" { }";
       description = ''
         The ccci package. The module wraps its `bin/ccci` with the tool set
-        (git, abra, the Docker client, script, tar, …) and the generated
+        (git, {option}`services.cc-ci.abraPackage`,
+        {option}`services.cc-ci.dockerPackage`, script, tar, …) and the generated
         configuration, and runs that wrapper from the timers and from the system
         PATH alike.
       '';
@@ -356,13 +470,14 @@ in
 
     abraPackage = mkOption {
       type = types.package;
-      # nixpkgs' abra where it has one (it arrived around 25.11), else cc-ci's build
-      # of the same release (pkgs/abra.nix).
-      default = pkgs.abra or (pkgs.callPackage ../pkgs/abra.nix { });
-      defaultText = literalExpression "pkgs.abra";
+      default = import ../pkgs/pinned-abra.nix { inherit pkgs; };
+      defaultText = literalMD ''
+        `pkgs.abra` when it is abra ${abraPin.version} (the release cc-ci's engine
+        tests run against, `pkgs/abra-pin.json`), else cc-ci's build of that release
+        (`pkgs/abra.nix`)
+      '';
       description = ''
-        The abra package to use: the sweeps drive the CI's apps with it. Where
-        nixpkgs has no `abra`, cc-ci builds abra 0.11.0-beta itself.
+        The abra package to use: the sweeps drive the CI's apps with it.
       '';
     };
 
@@ -561,17 +676,24 @@ in
       type = types.nullOr types.externalPath;
       default = null;
       example = "/var/lib/prometheus-node-exporter/textfile/cc-ci.prom";
-      description = "Where each sweep writes its metrics (Prometheus text format). `null`: none.";
+      description = ''
+        Where each sweep writes its metrics (Prometheus text format), mode 0644, for
+        node_exporter's textfile collector
+        (`--collector.textfile.directory=` its directory). The module creates that
+        directory world-readable (0755): give the metrics a directory of their own.
+        `null`: none.
+      '';
     };
 
     onFailure = mkOption {
-      type = types.listOf types.str;
+      type = types.listOf utils.systemdUtils.lib.unitNameType;
       default = [ ];
       example = [ "notify-admins@%n.service" ];
       description = ''
         Units to start when a sweep fails (a red run, a failed promote, an
-        errored recipe, a bad configuration, or another sweep holding the lock):
-        the sweep units' `OnFailure=`.
+        errored recipe, a bad configuration): the sweep units' `OnFailure=`.
+        Another sweep holding the lock (exit 75, as when the weekly sweep starts
+        while the nightly one still runs) is not a failure.
       '';
     };
 
@@ -598,7 +720,15 @@ in
   config = mkIf cfg.enable {
     services.cc-ci.recipes = mkIf cfg.enrollDefaultRecipes (lib.genAttrs shippedRecipes (_: { }));
 
-    assertions = [
+    assertions = directoryAssertions ++ [
+      {
+        assertion = metricsProblem == null;
+        message = ''
+          services.cc-ci.metricsFile is ${toString cfg.metricsFile}: ${toString metricsProblem}.
+          Point it at a directory of its own, such as
+          /var/lib/prometheus-node-exporter/textfile/cc-ci.prom.
+        '';
+      }
       {
         assertion = enrolled != { };
         message = ''
@@ -660,7 +790,8 @@ in
 
     systemd.tmpfiles.rules =
       map (dir: "d ${dir} 0700 root root - -") otherDirectories
-      ++ lib.optional (!cacheIsSystemd) "d ${cfg.cacheDir} 0700 root root - -";
+      ++ lib.optional (!cacheIsSystemd) "d ${cfg.cacheDir} 0700 root root - -"
+      ++ lib.optional (metricsDirectory != null) "d ${metricsDirectory} 0755 root root - -";
 
     systemd.services = {
       cc-ci-sweep-nightly = sweepService {

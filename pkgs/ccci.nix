@@ -2,6 +2,10 @@
 # runner/package-lock.json through importNpmLock (its integrity hashes pin them),
 # so there is no npmDepsHash to keep in step with the lock.
 #
+# The flake's packages.default (`nix run`) passes the tool set of pkgs/runtime-tools.nix
+# as runtimeTools; the NixOS module builds this with none and wraps it with its own
+# single tool set (pkgs/configured-ccci.nix), so a host carries one abra, not two.
+#
 # Besides the runner, the package installs:
 # - share/ccci/fakes: the abra/docker test doubles of checks/fakes, for `ccci demo`
 #   (found through CCCI_FAKES_DIR, set by the wrapper unless already set);
@@ -12,8 +16,9 @@
   buildNpmPackage,
   importNpmLock,
   nodejs,
-  # pkgs/runtime-tools.nix: git, abra, the Docker client, script(1), tar, ...
-  runtimeTools,
+  # Put on PATH after the caller's: pkgs/runtime-tools.nix (git, abra, the Docker
+  # client, script(1), tar, ...) for `nix run`; none for the NixOS module.
+  runtimeTools ? [ ],
 }:
 let
   runner = ../runner;
@@ -54,17 +59,19 @@ buildNpmPackage {
   npmConfigHook = importNpmLock.npmConfigHook;
 
   # --suffix, not --prefix: the tools are always there, and a PATH set up in
-  # front of them wins. The NixOS module relies on that to put its own abra and
-  # Docker client (the VM test: the fakes) first.
-  makeWrapperArgs = [
-    "--suffix"
-    "PATH"
-    ":"
-    (lib.makeBinPath runtimeTools)
-    "--set-default"
-    "CCCI_FAKES_DIR"
-    "${placeholder "out"}/share/ccci/fakes"
-  ];
+  # front of them wins.
+  makeWrapperArgs =
+    lib.optionals (runtimeTools != [ ]) [
+      "--suffix"
+      "PATH"
+      ":"
+      (lib.makeBinPath runtimeTools)
+    ]
+    ++ [
+      "--set-default"
+      "CCCI_FAKES_DIR"
+      "${placeholder "out"}/share/ccci/fakes"
+    ];
 
   postInstall = ''
     mkdir -p $out/share/ccci

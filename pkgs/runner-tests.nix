@@ -1,10 +1,14 @@
 # The runner's own test suite (`npm test` in runner/) as a flake check.
 #
-# The tests run against the repository, not only runner/: they execute the fakes
-# of checks/fakes, read the fixtures of checks/fixtures and the definitions in
-# recipes/, and the nix tests parse every .nix file and evaluate the NixOS module
-# against this nixpkgs' lib (with a Nix of its own, in a private store, as
-# nixpkgs' lib tests do), so none of them is skipped here.
+# The tests run against the repository, not only runner/: they execute the test
+# doubles of checks/fakes, read the VM test's definitions in checks/vm-repo and the
+# enrolled ones in recipes/, and the nix tests parse every .nix file and evaluate the
+# NixOS module against this nixpkgs' lib (with a Nix of its own, in a private store,
+# as nixpkgs' lib tests do), so none of them is skipped here.
+#
+# The build sandbox has no /usr/bin/env: the doubles' `#!/usr/bin/env node` lines are
+# patched in this copy of the source (the tests' own sandbox also starts them through
+# the running Node.js, runner/src/demo/launchable-fakes.ts).
 {
   lib,
   stdenv,
@@ -47,6 +51,10 @@ stdenv.mkDerivation {
     ];
   };
 
+  postPatch = ''
+    patchShebangs --build checks/fakes/bin
+  '';
+
   inherit (ccci) npmDeps;
   # importNpmLock's hook installs node_modules here (it pushd's into $npmRoot).
   npmRoot = "runner";
@@ -78,7 +86,8 @@ stdenv.mkDerivation {
     runHook preBuild
 
     # A private Nix store and state for nix-instantiate (as nixpkgs' lib tests do),
-    # outside the source tree the tests walk.
+    # outside the source tree the tests walk. With NIX_STORE_DIR set the nix tests
+    # use this store rather than `--store dummy://` (runner/test/nix/nix-tools.ts).
     export TEST_ROOT=$NIX_BUILD_TOP/nix-test-root
     export NIX_BUILD_HOOK=
     export NIX_CONF_DIR=$TEST_ROOT/etc

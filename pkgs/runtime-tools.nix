@@ -1,11 +1,11 @@
-# The one tool set `ccci` runs with. The package's wrapper, the NixOS units' `path`
-# and the `ccci` the module puts on the system PATH all take it from here, so a
-# timer can never run with less than an operator's shell has (REFERENCE.md: the
-# older system's timer lacked bash and git-lfs that the manual path had).
+# The one tool set `ccci` runs with. The NixOS module passes its abra and Docker client
+# options and uses the list for the units' `path` and for the `ccci` it puts on the
+# system PATH; the flake's package (`nix run`) gets the defaults. So a timer can never
+# run with less than an operator's shell has (REFERENCE.md: the older system's timer
+# lacked bash and git-lfs that the manual path had).
 {
   pkgs,
-  # The module passes its abra and Docker client options here (the VM test: the fakes).
-  abra ? pkgs.abra or (pkgs.callPackage ./abra.nix { }),
+  abra ? import ./pinned-abra.nix { inherit pkgs; },
   docker ? pkgs.docker-client,
 }:
 [

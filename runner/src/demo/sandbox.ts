@@ -1,5 +1,5 @@
 // A throwaway "CI server" made of the test doubles: FAKE_SWARM_DIR for the fake swarm,
-// checks/fakes/bin first on PATH (so `abra` and `docker` are the doubles), an operator
+// a copy of checks/fakes/bin first on PATH (so `abra` and `docker` are the doubles), an operator
 // ABRA_DIR with servers/<server>/, and the fake ingress on a free port. Used by the
 // tests of every layer, by `ccci demo` and by the benchmark.
 import { existsSync } from 'node:fs';
@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/config.js';
 import { startBackground } from '../effects/background.js';
+import { launchableFakes } from './launchable-fakes.js';
 
 export interface Sandbox {
   root: string;
@@ -70,9 +71,11 @@ export async function createSandbox(root: string, options: SandboxOptions = {}):
   for (const dir of [fakeSwarmDir, path.join(abraDir, 'servers', server), path.join(abraDir, 'catalogue'), path.join(abraDir, 'recipes'), stateDir, runsDir, cacheDir]) {
     await mkdir(dir, { recursive: true });
   }
+  // The doubles on PATH are a copy whose scripts name this Node.js: no /usr/bin/env needed.
+  const fakesBin = launchableFakes(fakesDir, path.join(root, 'fakes'));
   const env: Record<string, string> = {
     FAKE_SWARM_DIR: fakeSwarmDir,
-    PATH: `${path.join(fakesDir, 'bin')}${path.delimiter}${process.env.PATH ?? ''}`,
+    PATH: `${fakesBin}${path.delimiter}${process.env.PATH ?? ''}`,
     ABRA_DIR: abraDir,
   };
   const ingress = await startBackground(process.execPath, [path.join(fakesDir, 'bin', 'fake-ingress'), '--port', '0'], {

@@ -20,6 +20,12 @@ export async function fsyncDirectory(dir: string): Promise<void> {
   }
 }
 
+/**
+ * `mode`, when given, is the file's mode exactly, whatever the process umask (the
+ * sweep units run with UMask=0077, and some files must stay readable by others):
+ * it is set on the temp file before the rename, so the target never has another.
+ * Without it the file is created 0644 less the umask.
+ */
 export async function writeFileAtomic(
   target: string,
   content: string | Uint8Array,
@@ -30,6 +36,7 @@ export async function writeFileAtomic(
   const temp = path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const handle = await open(temp, 'wx', options.mode ?? 0o644);
   try {
+    if (options.mode !== undefined) await handle.chmod(options.mode);
     await handle.writeFile(content);
     await handle.sync();
   } catch (error) {

@@ -80,6 +80,9 @@ export async function collectRecipeMetrics(config: Config): Promise<Map<string, 
   return new Map(entries);
 }
 
+/** World-readable whatever the umask: node_exporter reads it as its own user. */
+export const METRICS_FILE_MODE = 0o644;
+
 export async function writeMetrics(config: Config, file: string, report: SweepReport): Promise<void> {
-  await writeFileAtomic(file, renderMetrics(report, await collectRecipeMetrics(config)));
+  await writeFileAtomic(file, renderMetrics(report, await collectRecipeMetrics(config)), { mode: METRICS_FILE_MODE });
 }

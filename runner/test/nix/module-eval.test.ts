@@ -5,12 +5,12 @@
 // so and skips. The same cases run in `nix flake check` through a full NixOS
 // evaluation (checks/module-eval.nix).
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { configFileSchema } from '../../src/config/config.js';
 import { execProgram } from '../../src/effects/exec.js';
-import { findNixpkgsLib, NO_STORE, nixInstantiateInstalled, repoRoot } from './nix-tools.js';
+import { findNixpkgsLib, nixInstantiateInstalled, repoRoot, storeArguments } from './nix-tools.js';
 
 interface Unit {
   description: string;
@@ -36,6 +36,10 @@ interface CaseResult {
   timers: { nightly: Timer; weekly: Timer };
   systemPackages: string[];
   tmpfiles: string[];
+  abra: { name: string; version: string | null };
+  packageWrapperArgs: string[];
+  packageRuntimeTools: string[];
+  wrapperTools: string[];
 }
 /** The cases of checks/module-eval-cases.nix. */
 type CaseName =
@@ -48,11 +52,27 @@ type CaseName =
   | 'pathRepoComplete'
   | 'stringRepo'
   | 'mirrorWithoutToken'
-  | 'badNames';
+  | 'badNames'
+  | 'stateDirRoot'
+  | 'runsDirTopLevel'
+  | 'stateDirVarLib'
+  | 'cacheDirVarCache'
+  | 'runsDirNotPlain'
+  | 'metricsInStateDir'
+  | 'metricsInSystemDir'
+  | 'metricsDefault'
+  | 'ownTools';
 interface Evaluation {
   shipped: string[];
   failures: string[];
-  results: Record<CaseName, CaseResult> & { disabled: { servicesDefined: string[] } };
+  results: Record<CaseName, CaseResult> & {
+    disabled: { servicesDefined: string[] };
+    importedTwice: { evaluates: boolean; sameAsDefaults: boolean };
+    onFailureNotAUnit: { refused: boolean };
+    declaredIn: string[];
+  };
+  /** Only in the evaluation against the lib: the abra default against a stand-in nixpkgs. */
+  abra: Record<'withoutNixpkgsAbra' | 'nixpkgsHasThePin' | 'nixpkgsHasAnother', { name: string; version: string; fromNixpkgs: boolean }>;
 }
 
 const root = repoRoot();
@@ -70,8 +90,8 @@ function evaluate(): Promise<Evaluation | string> {
         '--eval',
         '--strict',
         '--json',
-        // A path repo's store path is computed, never written.
-        ...NO_STORE,
+        // Without a store of the caller's, a path repo's store path is computed, never written.
+        ...storeArguments(),
         ...(lib.kind === 'path' ? ['--argstr', 'libPath', lib.path] : []),
         path.join(root, 'checks', 'module-eval-lib.nix'),
       ],
@@ -194,7 +214,7 @@ describe('services.cc-ci evaluated against nixpkgs lib', () => {
       'mirror-token:/run/secrets/cc-ci-mirror-token',
     ]);
     assert.deepEqual(c.services.nightly.serviceConfig.StateDirectory, ['cc-ci-runs']);
-    assert.deepEqual(c.tmpfiles, ['d /srv/cc-ci/warm 0700 root root - -']);
+    assert.deepEqual(c.tmpfiles, ['d /srv/cc-ci/warm 0700 root root - -', 'd /var/lib/metrics 0755 root root - -']);
     assert.deepEqual(c.services.weekly.onFailure, ['notify-admins@%n.service']);
   });
 
@@ -215,5 +235,68 @@ describe('services.cc-ci evaluated against nixpkgs lib', () => {
     assert.match(failed('mirrorWithoutToken')[0]!, /services\.cc-ci\.mirror\.tokenFile is not set/);
     assert.equal(failed('badNames').length, 2);
     assert.deepEqual(e.results.disabled.servicesDefined, []);
+  });
+
+  test('exit 75 (another sweep holds the lock) is a success of both units, so OnFailure= stays quiet', async (t) => {
+    const e = await evaluated(t);
+    if (!e) return;
+    for (const name of ['defaults', 'configured'] as const) {
+      for (const which of ['nightly', 'weekly'] as const) {
+        assert.deepEqual(e.results[name].services[which].serviceConfig.SuccessExitStatus, [75], `${name}: ${which}`);
+      }
+    }
+    assert.deepEqual(e.results.configured.services.nightly.onFailure, ['notify-admins@%n.service']);
+    assert.equal(e.results.onFailureNotAUnit.refused, true, 'onFailure takes unit names (unitNameType)');
+  });
+
+  test('stateDir, runsDir and cacheDir are never /, a top-level or a system directory', async (t) => {
+    const e = await evaluated(t);
+    if (!e) return;
+    const only = (name: CaseName, pattern: RegExp) => {
+      const failed = e.results[name].failedAssertions;
+      assert.equal(failed.length, 1, `${name}: ${failed.join('\n')}`);
+      assert.match(failed[0]!, pattern);
+    };
+    only('stateDirRoot', /services\.cc-ci\.stateDir is \/: \/ or a top-level directory/);
+    only('runsDirTopLevel', /services\.cc-ci\.runsDir is \/srv: \/ or a top-level directory/);
+    only('stateDirVarLib', /services\.cc-ci\.stateDir is \/var\/lib: a system directory/);
+    only('cacheDirVarCache', /services\.cc-ci\.cacheDir is \/var\/cache: a system directory/);
+    only('runsDirNotPlain', /services\.cc-ci\.runsDir is \/var\/lib\/cc-ci-runs\/: not written plainly/);
+    only('metricsInStateDir', /metricsFile .* inside services\.cc-ci\.stateDir/s);
+    only('metricsInSystemDir', /metricsFile is \/var\/lib\/cc-ci\.prom: in \/var\/lib, which is a system directory/);
+    assert.deepEqual(e.results.metricsDefault.failedAssertions, []);
+    assert.deepEqual(e.results.metricsDefault.tmpfiles, ['d /var/lib/prometheus-node-exporter/textfile 0755 root root - -']);
+  });
+
+  test('one tool set: the package has none of its own, the units and the system PATH ccci share the module\'s', async (t) => {
+    const e = await evaluated(t);
+    if (!e) return;
+    for (const name of ['defaults', 'ownTools'] as const) {
+      const r: CaseResult = e.results[name];
+      assert.deepEqual(r.packageRuntimeTools, [], `${name}: the package's own tools`);
+      assert.ok(!r.packageWrapperArgs.includes('PATH'), `${name}: the package's wrapper: ${r.packageWrapperArgs.join(' ')}`);
+      assert.ok(r.wrapperTools.length > 0, `${name}: the system PATH ccci has tools`);
+      assert.deepEqual(r.services.nightly.path.slice(0, r.wrapperTools.length), r.wrapperTools, name);
+    }
+    const own = e.results.ownTools.services.nightly.path;
+    assert.deepEqual(own.filter((p) => p.startsWith('abra')), ['abra-double']);
+    assert.deepEqual(own.filter((p) => p.startsWith('docker')), ['docker-double']);
+  });
+
+  test('abra is the release pkgs/abra-pin.json names: nixpkgs\' only when it is that release', async (t) => {
+    const e = await evaluated(t);
+    if (!e) return;
+    const pin = JSON.parse(readFileSync(path.join(root, 'pkgs', 'abra-pin.json'), 'utf8')) as { version: string };
+    assert.equal(e.results.defaults.abra.version, pin.version);
+    assert.deepEqual(e.abra.withoutNixpkgsAbra, { name: `abra-${pin.version}`, version: pin.version, fromNixpkgs: false });
+    assert.equal(e.abra.nixpkgsHasThePin.fromNixpkgs, true);
+    assert.deepEqual(e.abra.nixpkgsHasAnother, { name: `abra-${pin.version}`, version: pin.version, fromNixpkgs: false });
+  });
+
+  test('the module can be imported twice, and declares its options in modules/cc-ci.nix', async (t) => {
+    const e = await evaluated(t);
+    if (!e) return;
+    assert.deepEqual(e.results.importedTwice, { evaluates: true, sameAsDefaults: true });
+    assert.deepEqual(e.results.declaredIn, [path.join(root, 'modules', 'cc-ci.nix')]);
   });
 });

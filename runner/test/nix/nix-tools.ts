@@ -41,6 +41,16 @@ export function nixFiles(root: string): string[] {
  */
 export const NO_STORE = ['--store', 'dummy://', '--readonly-mode'] as const;
 
+/**
+ * The store arguments for nix-instantiate. Where the caller set up a store of its
+ * own (NIX_STORE_DIR, as pkgs/runner-tests.nix does with a private store in the
+ * build directory, like nixpkgs' lib tests), that store is used as it is: a newer
+ * Nix may refuse the dummy store for what evaluation writes. Elsewhere, no store.
+ */
+export function storeArguments(env: NodeJS.ProcessEnv = process.env): readonly string[] {
+  return env.NIX_STORE_DIR ? [] : NO_STORE;
+}
+
 let installed: Promise<boolean> | undefined;
 /** Whether nix-instantiate can be run (CI installs Debian's nix-bin). */
 export function nixInstantiateInstalled(): Promise<boolean> {
@@ -65,6 +75,6 @@ export async function findNixpkgsLib(env: NodeJS.ProcessEnv = process.env): Prom
     }
     throw new Error(`NIXPKGS_LIB=${configured}: neither it nor its lib/ is a nixpkgs lib (default.nix and modules.nix)`);
   }
-  const lookup = await execProgram('nix-instantiate', [...NO_STORE, '--find-file', 'nixpkgs/lib']);
+  const lookup = await execProgram('nix-instantiate', [...storeArguments(env), '--find-file', 'nixpkgs/lib']);
   return lookup.exitCode === 0 ? { kind: 'nix-path' } : null;
 }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { execProgram } from '../../src/effects/exec.js';
-import { NO_STORE, nixFiles, nixInstantiateInstalled, repoRoot } from './nix-tools.js';
+import { nixFiles, nixInstantiateInstalled, repoRoot, storeArguments } from './nix-tools.js';
 
 const root = repoRoot();
 
@@ -32,9 +32,18 @@ describe('nix files', () => {
     }
     const problems: string[] = [];
     for (const file of nixFiles(root)) {
-      const result = await execProgram('nix-instantiate', [...NO_STORE, '--parse', path.join(root, file)]);
+      const result = await execProgram('nix-instantiate', [...storeArguments(), '--parse', path.join(root, file)]);
       if (result.exitCode !== 0) problems.push(`${file}: ${result.stderr.trim()}`);
     }
     assert.deepEqual(problems, []);
+  });
+});
+
+describe('nix-instantiate store arguments', () => {
+  test('no store of its own: the dummy store, read-only', () => {
+    assert.deepEqual(storeArguments({}), ['--store', 'dummy://', '--readonly-mode']);
+  });
+  test('a private store set up by the caller (pkgs/runner-tests.nix) is used as it is', () => {
+    assert.deepEqual(storeArguments({ NIX_STORE_DIR: '/build/nix-test-root/store' }), []);
   });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -58,4 +58,20 @@ test('metrics cover every enrolled recipe, swept tonight or not', async () => {
 test('label values are escaped', () => {
   const text = renderMetrics(report, new Map([['x', { canonicalVersion: 'a"b\\c', lastOutcome: null }]]));
   assert.match(text, /version="a\\"b\\\\c"/);
+});
+
+test('the metrics file is 0644 under the units UMask=0077, so node_exporter can read it', async () => {
+  const stateDir = mkdtempSync(path.join(os.tmpdir(), 'ccci-metrics-umask-'));
+  const config = { ...loadConfig({ env: {} }), stateDir, recipes: { ghost: {} } };
+  const file = path.join(stateDir, 'textfile', 'cc-ci.prom');
+  const previous = process.umask(0o077);
+  try {
+    await writeMetrics(config, file, report);
+    // A second write replaces the file: the new one must be 0644 too, not inherit anything.
+    await writeMetrics(config, file, report);
+  } finally {
+    process.umask(previous);
+  }
+  assert.equal(statSync(file).mode & 0o777, 0o644);
+  assert.match(readFileSync(file, 'utf8'), /^ccci_recipe_has_canonical\{recipe="ghost"\} 0$/m);
 });
