@@ -109,8 +109,16 @@ export const dockerBackend = {
   convergence(stack) {
     const services = serviceStates(stack);
     if (services.length === 0) return { converged: false, failure: null, detail: `no services of stack ${stack}` };
-    const pending = services.filter((s) => s.desired === 0 || s.running < s.desired);
-    const detail = services.map((s) => `${s.name} ${s.running}/${s.desired}`).join(', ');
+    const updates = lines(docker(['service', 'inspect', '--format', '{{.Spec.Name}}|{{json .UpdateStatus}}', ...services.map((s) => s.name)]).stdout)
+      .map((line) => ({ name: line.slice(0, line.indexOf('|')), status: JSON.parse(line.slice(line.indexOf('|') + 1)) }));
+    for (const update of updates) {
+      if (/^(paused|rollback_)/.test(update.status?.State ?? '')) {
+        return { converged: false, failure: `${update.name}: update ${update.status.State}: ${update.status.Message}`, detail: update.status.Message };
+      }
+    }
+    const updating = new Set(updates.filter((u) => u.status?.State === 'updating').map((u) => u.name));
+    const pending = services.filter((s) => s.desired === 0 || s.running < s.desired || updating.has(s.name));
+    const detail = services.map((s) => `${s.name} ${s.running}/${s.desired}${updating.has(s.name) ? ' updating' : ''}`).join(', ');
     if (pending.length === 0) return { converged: true, failure: null, detail };
     for (const service of pending) {
       const errors = failedTaskErrors(service.name);

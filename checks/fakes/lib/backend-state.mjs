@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fatal } from './output.mjs';
 import {
   addLingeringContainers,
+  lingerMs,
   createSecret,
   createVolume,
   listSecrets,
@@ -40,19 +41,52 @@ export function convergenceOf(record, now = Date.now()) {
 }
 
 /**
- * The tasks `docker service ps` shows for a stack's service: one running task when
- * converged, else one starting task; a failing app adds a failed task every half second
- * since the deploy (five at most, like swarm's task history).
+ * A redeploy of a running stack is a swarm service update (stop-first, swarm's default):
+ * the old task keeps running, and answering, while it stops ($FAKE_LINGER_MS), the service's
+ * labels already name the new version, and `docker service ls` counts the old task. The
+ * update is complete when the new task converges, paused when it keeps failing.
+ */
+export function updateOf(record, now = Date.now()) {
+  if (!record.previous) return null;
+  const state = convergenceOf(record, now);
+  if (state.converged) return { State: 'completed', Message: 'update completed' };
+  if (state.failure) return { State: 'paused', Message: `update paused due to failure or early termination of task: ${state.failure}` };
+  return { State: 'updating', Message: 'update in progress' };
+}
+
+/** The version answering HTTP now: the new one once converged, the old one while it stops, else none. */
+export function servingOf(record, now = Date.now()) {
+  if (convergenceOf(record, now).converged) return { version: record.version, chaosVersion: record.chaosVersion, chaos: record.chaos };
+  const previous = record.previous;
+  if (previous?.serving && now < previous.stopsAt) return previous;
+  return null;
+}
+
+/** Running tasks as `docker service ls` counts them (the old task too, while it stops). */
+export function runningReplicas(record, now = Date.now()) {
+  return servingOf(record, now) ? 1 : 0;
+}
+
+/**
+ * The tasks `docker service ps` shows for a stack's service: the current task (running
+ * when converged, else starting); during an update, the old task (desired shutdown,
+ * running until it has stopped); a failing app adds a failed task every half second
+ * since the deploy, of which the newest five show (swarm's task history).
  */
 export function tasksOf(record, service, now = Date.now()) {
   const state = convergenceOf(record, now);
   const tasks = [];
   const base = `${record.stack}_${service}`;
   if (state.failure) {
-    const failed = Math.min(5, Math.floor((now - record.deployedAt) / 500) + 1);
-    for (let n = failed; n >= 1; n--) {
+    // Swarm remembers the newest five: each new failure is a new task id.
+    const failed = Math.floor((now - record.deployedAt) / 500) + 1;
+    for (let n = failed; n >= Math.max(1, failed - 4); n--) {
       tasks.push({ id: `${record.deployedAt.toString(36)}f${n}`, name: `${base}.1`, desired: 'Shutdown', state: 'Failed', error: state.failure });
     }
+  }
+  if (record.previous) {
+    const stopping = record.previous.serving && now < record.previous.stopsAt;
+    tasks.unshift({ id: `${record.previous.deployedAt.toString(36)}r`, name: `${base}.1`, desired: 'Shutdown', state: stopping ? 'Running' : 'Shutdown', error: '' });
   }
   tasks.unshift({
     id: `${record.deployedAt.toString(36)}r`,
@@ -92,8 +126,10 @@ export const stateBackend = {
     for (const [key, name] of Object.entries(described.secrets)) {
       if (!readSecret(name)) fatal(`failed to create service ${stack}_app: secret not found: ${name} (secret ${key} of the app)`);
     }
-    // A redeploy replaces the old containers at once.
+    // A redeploy after an undeploy starts afresh: the old containers are done.
     stopContainers(stack);
+    // A redeploy of a deployed stack is an update: the old task stops while the new one starts.
+    const old = readStack(stack);
     const volumes = described.volumes.map((v) => `${stack}_${v}`);
     for (const volume of volumes) createVolume(volume, { [STACK_LABEL]: stack });
     const services = {};
@@ -115,6 +151,16 @@ export const stateBackend = {
       secrets: described.secrets,
       deployedAt,
       healthyAt: deployedAt + described.behaviour.startSeconds * 1000,
+      previous: old
+        ? {
+            version: old.version,
+            chaos: old.chaos,
+            chaosVersion: old.chaosVersion,
+            deployedAt: old.deployedAt,
+            serving: servingOf(old, deployedAt) !== null,
+            stopsAt: deployedAt + lingerMs(),
+          }
+        : null,
     };
     writeStack(stack, record);
     if (volumes.length > 0) {

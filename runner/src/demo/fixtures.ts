@@ -93,7 +93,8 @@ export function fixtureComposeText(version: string, shape: FixtureShape = {}, fa
     volumes: volumes.map((v) => `${v}:/data/${v}`),
     networks: ['hostnet'],
     healthcheck: { test: ['CMD', 'test', '-f', '/tmp/ready'], interval: '1s', timeout: '1s', retries: 3, start_period: '10m' },
-    deploy: { labels },
+    // A failing app restarts every second (swarm's default is 5 s): red runs end sooner.
+    deploy: { labels, restart_policy: { condition: 'any', delay: '1s' } },
   };
   if (secrets.length > 0) app.secrets = secrets;
   const compose: Record<string, unknown> = { version: '3.8', services: { app } };

@@ -2,12 +2,13 @@
 // a copy of checks/fakes/bin first on PATH (so `abra` and `docker` are the doubles), an operator
 // ABRA_DIR with servers/<server>/, and the fake ingress on a free port. Used by the
 // tests of every layer, by `ccci demo` and by the benchmark.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/config.js';
 import { startBackground } from '../effects/background.js';
+import { describeFailure, execProgram } from '../effects/exec.js';
 import { launchableFakes } from './launchable-fakes.js';
 
 export interface Sandbox {
@@ -29,9 +30,21 @@ export interface Sandbox {
   stop(): Promise<void>;
 }
 
+/**
+ * A real Docker engine to run on instead of the fake swarm (the engine tier): deploys go to
+ * its one-node swarm, `docker` is the real client, the ingress forwards to the fixture apps.
+ */
+export interface EngineOptions {
+  /** DOCKER_HOST of the engine (checks/engine/up prints it). */
+  dockerHost: string;
+  /** A real abra binary; without one, the abra double drives the engine (FAKE_BACKEND=docker). */
+  abraBin?: string;
+}
+
 export interface SandboxOptions {
   server?: string;
   domain?: string;
+  engine?: EngineOptions;
   /** Also set FAKE_SWARM_DIR, PATH and ABRA_DIR in process.env (default true): the drivers read them there. */
   applyToProcess?: boolean;
 }
@@ -57,27 +70,43 @@ export function locateFakes(env: NodeJS.ProcessEnv = process.env): string {
   }
 }
 
-const SANDBOX_KEYS = ['FAKE_SWARM_DIR', 'PATH', 'ABRA_DIR'] as const;
+const SANDBOX_KEYS = ['FAKE_SWARM_DIR', 'PATH', 'ABRA_DIR', 'FAKE_BACKEND', 'DOCKER_HOST'] as const;
+
+/** The abra of an engine sandbox, alone in a bin directory: the real docker client stays the one on PATH. */
+function engineBin(root: string, fakesBin: string, engine: EngineOptions): string {
+  const bin = path.join(root, 'engine-bin');
+  mkdirSync(bin, { recursive: true });
+  symlinkSync(engine.abraBin ?? path.join(fakesBin, 'abra'), path.join(bin, 'abra'));
+  return bin;
+}
 
 export async function createSandbox(root: string, options: SandboxOptions = {}): Promise<Sandbox> {
   const fakesDir = locateFakes();
-  const server = options.server ?? 'ci-server';
+  const engine = options.engine;
+  // On an engine, the server is the local one, added as an operator adds it (`abra server add --local`).
+  const server = engine ? 'default' : (options.server ?? 'ci-server');
   const domain = options.domain ?? 'ci.example.org';
   const fakeSwarmDir = path.join(root, 'swarm');
   const abraDir = path.join(root, 'abra');
   const stateDir = path.join(root, 'state');
   const runsDir = path.join(root, 'runs');
   const cacheDir = path.join(root, 'cache');
-  for (const dir of [fakeSwarmDir, path.join(abraDir, 'servers', server), path.join(abraDir, 'catalogue'), path.join(abraDir, 'recipes'), stateDir, runsDir, cacheDir]) {
-    await mkdir(dir, { recursive: true });
-  }
+  const dirs = [fakeSwarmDir, path.join(abraDir, 'catalogue'), path.join(abraDir, 'recipes'), stateDir, runsDir, cacheDir];
+  if (!engine) dirs.push(path.join(abraDir, 'servers', server));
+  for (const dir of dirs) await mkdir(dir, { recursive: true });
   // The doubles on PATH are a copy whose scripts name this Node.js: no /usr/bin/env needed.
   const fakesBin = launchableFakes(fakesDir, path.join(root, 'fakes'));
   const env: Record<string, string> = {
     FAKE_SWARM_DIR: fakeSwarmDir,
-    PATH: `${fakesBin}${path.delimiter}${process.env.PATH ?? ''}`,
+    PATH: `${engine ? engineBin(root, fakesBin, engine) : fakesBin}${path.delimiter}${process.env.PATH ?? ''}`,
     ABRA_DIR: abraDir,
+    FAKE_BACKEND: engine ? 'docker' : 'state',
+    ...(engine ? { DOCKER_HOST: engine.dockerHost } : {}),
   };
+  if (engine) {
+    const added = await execProgram('abra', ['server', 'add', '--local', '--no-input'], { env });
+    if (added.exitCode !== 0) throw new Error(describeFailure(added, 'abra server add --local'));
+  }
   const ingress = await startBackground(process.execPath, [path.join(fakesDir, 'bin', 'fake-ingress'), '--port', '0'], {
     env: { ...process.env, ...env },
   });
@@ -89,7 +118,9 @@ export async function createSandbox(root: string, options: SandboxOptions = {}):
   if (options.applyToProcess ?? true) {
     for (const key of SANDBOX_KEYS) {
       saved.set(key, process.env[key]);
-      process.env[key] = env[key];
+      const value = env[key];
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
     }
   }
   let stopped = false;

@@ -5,7 +5,9 @@
 // Commands that need a terminal even with --no-input (recipe lint, backup create,
 // restore) run under `script` (a PTY). Deploys and upgrades pass --no-converge-checks:
 // the runner waits for health itself (app-health.ts). Commands that print generated
-// secret values never have their output logged or kept.
+// secret values never have their output logged or kept. Commands that read the recipe
+// pass --offline: the run staged the checkout itself, and abra must neither fetch the
+// recipe or the catalogue nor move the checkout (CI machines may have no route out).
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from './atomic-file.js';
@@ -146,7 +148,7 @@ export async function appNew(
 ): Promise<AbraOutcome> {
   const args = ['app', 'new', app.recipe];
   if (app.version !== null) args.push(app.version);
-  args.push('--server', app.server, '--domain', app.domain, '--no-input');
+  args.push('--server', app.server, '--domain', app.domain, '--offline', '--no-input');
   return runAbraChecked(context, args, { timeoutMs });
 }
 
@@ -174,7 +176,7 @@ export async function appDeploy(
   if (target.kind === 'version') args.push(target.version);
   else args.push('--chaos');
   if (options.force) args.push('--force');
-  args.push('--no-converge-checks', '--no-domain-checks', '--no-input');
+  args.push('--no-converge-checks', '--no-domain-checks', '--offline', '--no-input');
   return runAbraChecked(context, args, { timeoutMs: options.timeoutMs });
 }
 
@@ -187,7 +189,7 @@ export async function appUpgrade(
 ): Promise<AbraOutcome> {
   return runAbraChecked(
     context,
-    ['app', 'upgrade', domain, version, '--no-converge-checks', '--no-domain-checks', '--no-input'],
+    ['app', 'upgrade', domain, version, '--no-converge-checks', '--no-domain-checks', '--offline', '--no-input'],
     options,
   );
 }
@@ -217,7 +219,7 @@ export async function appRestore(context: AbraContext, domain: string, timeoutMs
  * failed lint: the caller reads the table, and tells "could not lint" from the outcome.
  */
 export async function recipeLint(context: AbraContext, recipe: string, timeoutMs: number): Promise<AbraOutcome> {
-  return runAbra(context, ['recipe', 'lint', recipe, '--no-input'], { timeoutMs, pty: true });
+  return runAbra(context, ['recipe', 'lint', recipe, '--offline', '--no-input'], { timeoutMs, pty: true });
 }
 
 // --- the app's .env (abra's file, edited the way `abra app config` would) -------------

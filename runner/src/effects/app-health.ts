@@ -4,8 +4,16 @@
 // this itself (abra deploys with --no-converge-checks: abra's own monitor gives up on slow
 // apps that do converge later); an app whose tasks keep failing fails at once, not at the
 // end of the deploy timeout.
+//
+// Converged means the *current* version runs, which the replica count alone does not
+// say: right after an upgrade (a swarm service update, stop-first) the old task still
+// runs, is counted, and answers HTTP while it stops, and the service's labels already
+// name the new version (seen on a real engine). So a service has converged when its
+// update is complete (or it was never updated), every replica it wants runs, and no task
+// it no longer wants is still running; and that must hold on two polls in a row, since
+// swarm starts an update a moment after the new spec is stored.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { failedTasks, stackServices } from './docker.js';
+import { serviceTasks, serviceUpdates, stackServices, type ServiceState } from './docker.js';
 import { httpGet, splitHostPort, tcpProbe, type HttpTarget } from './http.js';
 
 export type HealthProbe =
@@ -47,7 +55,7 @@ export async function waitHealthy(options: WaitHealthyOptions): Promise<HealthRe
   const elapsed = () => Date.now() - started;
   let last = 'no services of the stack yet';
   // Failed tasks swarm remembers from before this wait (an earlier deploy) do not count.
-  const earlierFailures = new Map<string, Set<string>>();
+  let earlierFailures: Set<string> | null = null;
   // 1. converge
   for (;;) {
     if (aborted(options.signal)) return { ok: false, reason: 'aborted while waiting to converge', durationMs: elapsed() };
@@ -56,25 +64,11 @@ export async function waitHealthy(options: WaitHealthyOptions): Promise<HealthRe
       return null;
     });
     if (services && services.length > 0) {
-      const pending = services.filter((s) => s.desired === 0 || s.running < s.desired);
-      if (pending.length === 0) break;
-      last = `not converged: ${pending.map((s) => `${s.name} ${s.running}/${s.desired}`).join(', ')}`;
-      for (const service of pending) {
-        const failed = await failedTasks(service.name, options.signal);
-        const earlier = earlierFailures.get(service.name);
-        if (!earlier) {
-          earlierFailures.set(service.name, new Set(failed.map((t) => t.id)));
-          continue;
-        }
-        const fresh = failed.filter((t) => !earlier.has(t.id));
-        if (fresh.length >= FAILED_TASKS_LIMIT) {
-          return {
-            ok: false,
-            reason: `${service.name} keeps failing: ${fresh.length} tasks failed (${fresh[0]?.error ?? 'no error given'})`,
-            durationMs: elapsed(),
-          };
-        }
-      }
+      const verdict = await convergence(services, earlierFailures, options.signal);
+      earlierFailures ??= verdict.failedTaskIds;
+      if (verdict.failure) return { ok: false, reason: verdict.failure, durationMs: elapsed() };
+      if (verdict.pending.length === 0) break;
+      last = `not converged: ${verdict.pending.join(', ')}`;
     } else if (services) {
       last = `no services of stack ${options.stack} are deployed`;
     }
@@ -110,4 +104,44 @@ export async function waitHealthy(options: WaitHealthyOptions): Promise<HealthRe
     }
     await pause(pollMs, options.signal);
   }
+}
+
+interface Convergence {
+  /** Services not converged yet, with why. */
+  pending: string[];
+  /** Why waiting longer cannot help (tasks keep failing, the update was paused or rolled back). */
+  failure: string | null;
+  failedTaskIds: Set<string>;
+}
+
+async function convergence(
+  services: readonly ServiceState[],
+  earlierFailures: Set<string> | null,
+  signal?: AbortSignal,
+): Promise<Convergence> {
+  const names = services.map((s) => s.name);
+  const [tasks, updates] = await Promise.all([serviceTasks(names, signal), serviceUpdates(names, signal)]);
+  const failed = tasks.filter((t) => /^(Failed|Rejected)$/.test(t.state));
+  const failedTaskIds = new Set(failed.map((t) => t.id));
+  const pending: string[] = [];
+  for (const service of services) {
+    const update = updates.get(service.name);
+    if (update && /^(paused|rollback_)/.test(update.state)) {
+      const rolledBack = update.state.startsWith('rollback_') ? ' (swarm rolled back to the previous version)' : '';
+      return { pending, failure: `${service.name}: update ${update.state}${rolledBack}: ${update.message}`, failedTaskIds };
+    }
+    const fresh = earlierFailures ? failed.filter((t) => t.service === service.name && !earlierFailures.has(t.id)) : [];
+    if (fresh.length >= FAILED_TASKS_LIMIT) {
+      return {
+        pending,
+        failure: `${service.name} keeps failing: ${fresh.length} tasks failed (${fresh[0]?.error || 'no error given'})`,
+        failedTaskIds,
+      };
+    }
+    const stopping = tasks.filter((t) => t.service === service.name && t.state === 'Running' && t.desired !== 'Running');
+    if (service.desired === 0 || service.running < service.desired) pending.push(`${service.name} ${service.running}/${service.desired}`);
+    else if (update?.state === 'updating' || update?.state === 'rollback_started') pending.push(`${service.name} updating`);
+    else if (stopping.length > 0) pending.push(`${service.name}: ${stopping.length} old task(s) still running`);
+  }
+  return { pending, failure: null, failedTaskIds };
 }

@@ -148,21 +148,59 @@ export async function removeSecret(name: string): Promise<void> {
   await execChecked('docker', ['secret', 'rm', name]);
 }
 
-export interface FailedTask {
+export interface ServiceTask {
+  service: string;
   id: string;
+  /** What swarm wants of the task: Running, Ready (waiting for an old task to stop), Shutdown. */
+  desired: string;
+  /** Its state now: Running, Starting, Preparing, Failed, Shutdown, ... */
+  state: string;
   error: string;
 }
 
-/** The service's failed (or rejected) tasks that swarm still remembers, newest first. */
-export async function failedTasks(service: string, signal?: AbortSignal): Promise<FailedTask[]> {
+/** The tasks swarm still remembers of the services (current, stopping, failed). */
+export async function serviceTasks(services: readonly string[], signal?: AbortSignal): Promise<ServiceTask[]> {
+  if (services.length === 0) return [];
   const result = await execProgram(
     'docker',
-    ['service', 'ps', service, '--no-trunc', '--filter', 'desired-state=shutdown', '--format', '{{.ID}}|{{.CurrentState}}|{{.Error}}'],
+    ['service', 'ps', ...services, '--no-trunc', '--format', '{{.Name}}|{{.ID}}|{{.DesiredState}}|{{.CurrentState}}|{{.Error}}'],
     signal ? { signal } : {},
   );
   if (result.exitCode !== 0) return [];
-  return lines(result.stdout).flatMap((line) => {
-    const [id = '', state = '', ...error] = line.split('|');
-    return /^(Failed|Rejected)\b/.test(state) ? [{ id, error: error.join('|').trim() || state }] : [];
+  return lines(result.stdout).map((line) => {
+    const [name = '', id = '', desired = '', current = '', ...error] = line.split('|');
+    return {
+      // Task names are <service>.<slot> (the \_ of older tasks is only in the table view).
+      service: name.replace(/^\\_\s*/, '').replace(/\.\d+$/, ''),
+      id,
+      desired,
+      state: current.split(/\s+/)[0] ?? '',
+      // docker quotes the error with --no-trunc: "task: non-zero exit (1)".
+      error: error.join('|').trim().replace(/^"(.*)"$/, '$1'),
+    };
   });
+}
+
+export interface ServiceUpdate {
+  /** updating, paused, completed, rollback_started, rollback_paused, rollback_completed */
+  state: string;
+  message: string;
+}
+
+/** The state of each service's last update (swarm's UpdateStatus); absent for a service never updated. */
+export async function serviceUpdates(services: readonly string[], signal?: AbortSignal): Promise<Map<string, ServiceUpdate>> {
+  const updates = new Map<string, ServiceUpdate>();
+  if (services.length === 0) return updates;
+  const result = await execProgram(
+    'docker',
+    ['service', 'inspect', '--format', '{{.Spec.Name}}|{{json .UpdateStatus}}', ...services],
+    signal ? { signal } : {},
+  );
+  if (result.exitCode !== 0) return updates;
+  for (const line of lines(result.stdout)) {
+    const bar = line.indexOf('|');
+    const status = JSON.parse(line.slice(bar + 1) || 'null') as { State?: string; Message?: string } | null;
+    if (status?.State) updates.set(line.slice(0, bar), { state: status.State, message: status.Message ?? '' });
+  }
+  return updates;
 }

@@ -237,7 +237,7 @@ describe('abra double: the app lifecycle', () => {
     assert.match(deploy.stdout, /FATA .*deploy failed/);
 
     const tasks = await docker(['service', 'ps', `${failing.stack}_app`, '--filter', 'desired-state=shutdown', '--format', '{{.CurrentState}}|{{.Error}}']);
-    assert.match(tasks.stdout, /^Failed.*\|task: non-zero exit \(1\)$/m, 'the failed tasks show in docker service ps');
+    assert.match(tasks.stdout, /^Failed.*\|"task: non-zero exit \(1\)"$/m, 'the failed tasks show in docker service ps, their error quoted as docker quotes it');
     const withoutChecks = await abra(['app', 'deploy', failing.domain, '1.1.0+a', '--force', '--no-converge-checks', '-n']);
     assert.equal(withoutChecks.exitCode, 0, 'with --no-converge-checks abra does not wait to see the tasks fail');
     await abra(['app', 'undeploy', failing.domain, '-n']);

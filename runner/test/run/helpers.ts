@@ -15,8 +15,8 @@ import {
   type FakeBehaviour,
   type FixtureShape,
 } from '../../src/demo/fixtures.js';
-import { createSandbox, sandboxConfig, type Sandbox } from '../../src/demo/sandbox.js';
-import { listStackVolumes, stackServices } from '../../src/effects/docker.js';
+import { createSandbox, sandboxConfig, type Sandbox, type SandboxOptions } from '../../src/demo/sandbox.js';
+import { listStackSecrets, listStackVolumes, stackContainers, stackName, stackServices } from '../../src/effects/docker.js';
 import type { CanonicalRecord } from '../../src/registry/canonical.js';
 import type { RunResult } from '../../src/run/result.js';
 import { runRecipeCi, type RunRequest } from '../../src/run/run.js';
@@ -29,9 +29,9 @@ export interface World {
   stop(): Promise<void>;
 }
 
-export async function createWorld(prefix: string): Promise<World> {
+export async function createWorld(prefix: string, options: SandboxOptions = {}): Promise<World> {
   const root = await mkdtemp(path.join(os.tmpdir(), `ccci-${prefix}-`));
-  const sandbox = await createSandbox(root);
+  const sandbox = await createSandbox(root, options);
   const configRepo = path.join(root, 'config-repo');
   const config = sandboxConfig(sandbox, configRepo);
   return {
@@ -134,11 +134,13 @@ export function reasonOf(result: RunResult, rung: string): string {
   return result.rungs.find((r) => r.rung === rung)?.reason ?? '';
 }
 
-/** Nothing of the run's app is left: no services, no volumes, no .env. */
+/** Nothing of the run's app is left: no services, containers, volumes, secrets or .env. */
 export async function assertTornDown(world: World, result: RunResult): Promise<void> {
-  const stack = result.domain.replace(/\./g, '_');
+  const stack = stackName(result.domain);
   assert.deepEqual(await stackServices(stack), [], 'no services left');
+  assert.deepEqual(await stackContainers(stack), [], 'no containers left');
   assert.deepEqual(await listStackVolumes(stack), [], 'no volumes left');
+  assert.deepEqual(await listStackSecrets(stack), [], 'no secrets left');
   assert.equal(
     existsSync(path.join(world.sandbox.abraDir, 'servers', world.sandbox.server, `${result.domain}.env`)),
     false,

@@ -89,6 +89,26 @@ describe('the runner against what the real tools do', () => {
     }
   });
 
+  test('an upgrade is healthy when the new version runs, not while the old one still answers on its way out', async () => {
+    // A swarm service update: the old task runs, is counted 1/1 and answers while it stops
+    // (here 1.5 s), the labels already name the new version, and the new one needs 2 s.
+    process.env.FAKE_LINGER_MS = '1500';
+    try {
+      const recipe = await publishRecipe(world, 'update', [{ version: '1.0.0+a' }, { version: '1.1.0+a', fake: { startSeconds: 2 } }]);
+      const definition = await defineRecipe(world, recipe.name, {
+        deployTimeoutSeconds: 20,
+        notApplicable: [{ rung: 'backup', reason: 'not what this test is about' }],
+        functional: [{ name: 'the new version answers', path: '/', status: 200, bodyContains: '1.1.0+a' }],
+      });
+      const result = await runOnTag(world, recipe, '1.1.0+a', definition);
+      assert.equal(statusOf(result).upgrade, 'pass', reasonOf(result, 'upgrade'));
+      assert.equal(statusOf(result).functional, 'pass', reasonOf(result, 'functional'));
+      await assertTornDown(world, result);
+    } finally {
+      delete process.env.FAKE_LINGER_MS;
+    }
+  });
+
   test('backup create and restore run under a terminal: the backup rung passes', async () => {
     const recipe = await publishRecipe(world, 'bkp', [{ version: '1.0.0+a' }, { version: '1.1.0+a' }]);
     const definition = await defineRecipe(world, recipe.name, { deployTimeoutSeconds: 10, backup: { capable: true } });

@@ -15,7 +15,7 @@ import {
   writeRecipeDefinition,
   type FakeBehaviour,
 } from '../../src/demo/fixtures.js';
-import { createSandbox, sandboxConfig, type Sandbox } from '../../src/demo/sandbox.js';
+import { createSandbox, sandboxConfig, type Sandbox, type SandboxOptions } from '../../src/demo/sandbox.js';
 import { defaultSweepEffects } from '../../src/sweep/default-effects.js';
 import type { SweepEffects } from '../../src/sweep/effects.js';
 import { sweep, type SweepOutcome } from '../../src/sweep/sweep.js';
@@ -39,9 +39,9 @@ export interface Scenario {
   close(): Promise<void>;
 }
 
-export async function createScenario(overrides: Partial<Config> = {}): Promise<Scenario> {
+export async function createScenario(overrides: Partial<Config> = {}, options: SandboxOptions = {}): Promise<Scenario> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'ccci-sweep-'));
-  const sandbox = await createSandbox(root);
+  const sandbox = await createSandbox(root, options);
   const definitions = path.join(root, 'definitions');
   await mkdir(path.join(definitions, 'recipes'), { recursive: true });
   await mkdir(path.join(root, 'upstream'), { recursive: true });
