@@ -6,7 +6,8 @@
 //   - `<runsDir>/<run-id>-promote/` work directories (only a sweep promotes, and the
 //     caller holds the sweep lock, so none of them is in use);
 //   - domain locks whose holder is gone (lock-file.ts decides: pid, boot, start time):
-//     a run's app is torn down (stack, volumes, secrets, .env in the shared servers/);
+//     a run's app is torn down (stack, volumes, secrets, .env in the shared servers/)
+//     and its directory cleared of temp files (a results.json the crash cut short);
 //     a warm domain (a promote or a quick run) is only undeployed, because its .env and
 //     volumes belong to the canonical, and its canonical is marked idle again.
 // Snapshot directories are the registry's business (recover.ts, per recipe, only when
@@ -168,6 +169,9 @@ class Cleanup {
       const owner = await readLockOwner(file);
       const stale = staleReason(owner);
       if (stale === null) continue;
+      // The run died holding its domain: its results.json may be half-written beside it.
+      const runId = owner?.runId;
+      if (runId && /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(runId)) await this.deadTempFiles(path.join(this.config.runsDir, runId));
       if (!DNS_NAME.test(domain)) {
         await this.remove(file, `stale lock (${stale}) of something that is not an app domain`);
         continue;

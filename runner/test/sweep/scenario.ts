@@ -34,7 +34,10 @@ export interface Scenario {
   addRecipe(name: string, options?: { version?: string; fake?: FakeBehaviour; definition?: Record<string, unknown> }): Promise<string>;
   publish(recipe: string): Promise<void>;
   sweep(options?: { retryRed?: boolean; dryRun?: boolean; recipes?: string[]; effects?: SweepEffects }): Promise<SweepOutcome & { lines: string[] }>;
-  cli(args: string[], options?: { onLine?: (line: string, kill: () => void) => void }): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>;
+  cli(
+    args: string[],
+    options?: { onLine?: (line: string, kill: () => void) => void; env?: Record<string, string> },
+  ): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>;
   writeConfig(overrides?: Partial<Config>): void;
   close(): Promise<void>;
 }
@@ -83,7 +86,7 @@ export async function createScenario(overrides: Partial<Config> = {}): Promise<S
     cli(args, options = {}) {
       return new Promise((resolve) => {
         const child = spawn(process.execPath, [CLI, '--config', configFile, ...args], {
-          env: { ...process.env, ...sandbox.env },
+          env: { ...process.env, ...sandbox.env, ...options.env },
           stdio: ['ignore', 'pipe', 'pipe'],
         });
         let stdout = '';
