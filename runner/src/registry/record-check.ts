@@ -1,5 +1,5 @@
-// Whether a canonical record can be trusted before anything acts on it: it names the
-// warm domain of the current configuration, and the snapshot it names is there and
+// Whether a canonical record can be trusted before anything acts on it: its version is
+// a release the recipe allows, it names the warm domain of the current configuration, and the snapshot it names is there and
 // whole as far as a cheap look can tell (meta.json valid and agreeing with the record,
 // every archive present with the recorded size). No archive is hashed here: this runs
 // for every recipe on every sweep, and a night with nothing new must stay cheap. The
@@ -7,6 +7,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { warmDomain } from '../core/names.js';
+import { isRelease, parseTag } from '../core/versions.js';
 import { canonicalPath, readCanonical, type CanonicalRead, type CanonicalRecord } from './canonical.js';
 import { snapshotDir, snapshotMetaSchema } from './snapshot.js';
 
@@ -72,15 +73,34 @@ export function recordDomainProblem(record: CanonicalRecord, domain: string): st
   );
 }
 
+/** Why the record's version cannot be a canonical of the recipe, or null. */
+export function recordVersionProblem(record: CanonicalRecord, allowPrereleases: boolean): string | null {
+  const parsed = parseTag(record.version);
+  if (!parsed.ok) return `version ${JSON.stringify(record.version)} is not a release version: ${parsed.reason}`;
+  if (!isRelease(parsed.version, { allowPrereleases })) {
+    return `version ${record.version} is a prerelease and the recipe does not allow prereleases`;
+  }
+  return null;
+}
+
 /**
  * readCanonical, and then the checks above: a record that fails them reads as invalid
  * (error:registry, nothing pruned, nothing deployed), naming the file and the problem.
  * `domain`: the configured base domain, or null when the caller has none (a dry run).
+ * `allowPrereleases`: the recipe's setting, or undefined when the caller has not loaded
+ * the definition (then the version is not judged).
  */
-export async function readTrustedCanonical(stateDir: string, recipe: string, domain: string | null): Promise<CanonicalRead> {
+export async function readTrustedCanonical(
+  stateDir: string,
+  recipe: string,
+  domain: string | null,
+  options: { allowPrereleases?: boolean | undefined } = {},
+): Promise<CanonicalRead> {
   const read = await readCanonical(stateDir, recipe);
   if (read.state !== 'present') return read;
   const file = canonicalPath(stateDir, recipe);
+  const versionProblem = options.allowPrereleases === undefined ? null : recordVersionProblem(read.record, options.allowPrereleases);
+  if (versionProblem) return { state: 'invalid', problem: `${file}: ${versionProblem}` };
   const domainProblem = domain === null ? null : recordDomainProblem(read.record, domain);
   if (domainProblem) return { state: 'invalid', problem: `${file}: ${domainProblem}` };
   const snapshotProblem = await snapshotRecordProblem(stateDir, read.record);

@@ -40,7 +40,9 @@ export interface StatusReport {
 
 async function recipeStatus(config: Config, recipe: string): Promise<RecipeStatus> {
   const [read, attempts] = await Promise.all([
-    readTrustedCanonical(config.stateDir, recipe, config.domain),
+    readTrustedCanonical(config.stateDir, recipe, config.domain, {
+      allowPrereleases: config.recipes[recipe]?.allowPrereleases,
+    }),
     readAttempts(config.stateDir, recipe).catch(() => ({ attempts: [] as Attempt[], badLines: 0 })),
   ]);
   const canonical: RecipeStatus['canonical'] =

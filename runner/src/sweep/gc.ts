@@ -3,7 +3,7 @@
 // lock (a running sweep is the only thing that promotes); a dry run takes nothing and
 // changes nothing, and leaves promote work directories out while a sweep is running.
 import type { Config } from '../config/config.js';
-import { enrolledNames } from '../config/enrollment.js';
+import { loadEnrolled } from '../config/enrollment.js';
 import { describeOwner, liveHolder, tryAcquireLock } from '../effects/lock-file.js';
 import { readTrustedCanonical } from '../registry/record-check.js';
 import { removeLeftovers, type CleanupReport } from './leftovers.js';
@@ -14,6 +14,9 @@ export type GcOutcome = { kind: 'locked'; holder: string } | { kind: 'done'; rep
 
 export async function collectGarbage(config: Config, options: { dryRun: boolean; log?: (line: string) => void }): Promise<GcOutcome> {
   const log = options.log ?? (() => undefined);
+  // The definitions say whether a prerelease canonical is allowed: without them no
+  // record could be judged, so a hollow enrollment stops gc (exit 2) as it stops a sweep.
+  const enrolled = await loadEnrolled(config);
   let release: (() => Promise<void>) | null = null;
   let sweepRunning = false;
   if (options.dryRun) {
@@ -29,8 +32,10 @@ export async function collectGarbage(config: Config, options: { dryRun: boolean;
   }
   try {
     const report = await removeLeftovers(config, { dryRun: options.dryRun, log, promotesRunning: sweepRunning });
-    for (const recipe of enrolledNames(config)) {
-      const read = await readTrustedCanonical(config.stateDir, recipe, config.domain);
+    for (const { name: recipe, definition } of enrolled) {
+      const read = await readTrustedCanonical(config.stateDir, recipe, config.domain, {
+        allowPrereleases: definition.allowPrereleases,
+      });
       if (read.state === 'invalid') {
         const line = `${recipe}: snapshots left as they are until the record is fixed: ${read.problem}`;
         report.problems.push(line);

@@ -9,7 +9,7 @@ import { checkFailpointSpec } from '../effects/failpoint.js';
 import { describeOwner, tryAcquireLock } from '../effects/lock-file.js';
 import { appendAttempt, INTERRUPTED, type Attempt } from '../registry/attempts.js';
 import { canonicalTagMove, decideRecipe, describeTagMove, tagCommitsOf } from './decision-input.js';
-import type { CanonicalRecord } from '../registry/canonical.js';
+import { canonicalPath, type CanonicalRecord } from '../registry/canonical.js';
 import { readTrustedCanonical } from '../registry/record-check.js';
 import { removeLeftovers, type CleanupReport } from './leftovers.js';
 import { loadEnrolled, type EnrolledRecipe } from '../config/enrollment.js';
@@ -183,7 +183,9 @@ async function sweepRecipe(
     if (stoppedBefore) return await finish(INTERRUPTED, `${stoppedBefore} before this recipe`);
     // A record that names a missing or inconsistent snapshot, or another configuration's
     // domain, reads as invalid: error:registry, and nothing is pruned or deployed for it.
-    const read = await readTrustedCanonical(config.stateDir, recipe, config.domain);
+    const read = await readTrustedCanonical(config.stateDir, recipe, config.domain, {
+      allowPrereleases: enrolled.definition.allowPrereleases,
+    });
     const before = read.state === 'present' ? read.record : null;
     report.canonicalBefore = summary(before);
     report.canonicalAfter = summary(before);
@@ -216,7 +218,12 @@ async function sweepRecipe(
     if (decision.rejectedTags.length > 0) {
       report.warnings.push(`not release tags: ${decision.rejectedTags.map((t) => `${t.tag} (${t.reason})`).join(', ')}`);
     }
-    if (decision.action === 'error') return await finish('error', decision.reason, decision.reason);
+    if (decision.action === 'error') {
+      // Say where: an invalid record's problem names its file already, a bad version does not.
+      const file = canonicalPath(config.stateDir, recipe);
+      const error = decision.reason.includes(file) ? decision.reason : `${decision.reason} in ${file}`;
+      return await finish('error', decision.reason, error);
+    }
     if (decision.action === 'skip') return await finish('skipped', decision.reason);
     const tag = decision.tag as string;
     if (options.dryRun) return await finish('would-run', `${decision.reason}: would run cold on ${tag}`);

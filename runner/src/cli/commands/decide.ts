@@ -20,7 +20,9 @@ export const decideCommand: Command = {
     const [recipe] = await loadEnrolled(config, positionals);
     if (!recipe) throw new InputError('no recipe');
     const effects = defaultSweepEffects();
-    const read = await readTrustedCanonical(config.stateDir, recipe.name, config.domain);
+    const read = await readTrustedCanonical(config.stateDir, recipe.name, config.domain, {
+      allowPrereleases: recipe.definition.allowPrereleases,
+    });
     const synced = await effects.syncMirror(config, recipe.name, {
       dryRun: true,
       canonicalVersion: read.state === 'present' ? read.record.version : null,

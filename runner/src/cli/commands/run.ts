@@ -85,7 +85,9 @@ export const runCommand: Command = {
     const source = sourceOf(config, recipe, values, context.env);
     // The same checks as the sweep's: a record for another domain, or whose snapshot is
     // missing, is never deployed or restored from.
-    const canonical = await readTrustedCanonical(config.stateDir, recipe, config.domain);
+    const canonical = await readTrustedCanonical(config.stateDir, recipe, config.domain, {
+      allowPrereleases: definition.allowPrereleases,
+    });
     if (canonical.state === 'invalid') throw new InputError(`canonical record of ${recipe}: ${canonical.problem}`);
 
     const controller = new AbortController();
