@@ -36,7 +36,12 @@ export interface Scenario {
   sweep(options?: { retryRed?: boolean; dryRun?: boolean; recipes?: string[]; effects?: SweepEffects }): Promise<SweepOutcome & { lines: string[] }>;
   cli(
     args: string[],
-    options?: { onLine?: (line: string, kill: () => void) => void; env?: Record<string, string> },
+    options?: {
+      onLine?: (line: string, kill: () => void) => void;
+      env?: Record<string, string>;
+      /** Called once the child runs, with a way to send it a signal. */
+      signalWhen?: (signal: (name: NodeJS.Signals) => void) => void | Promise<void>;
+    },
   ): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>;
   writeConfig(overrides?: Partial<Config>): void;
   close(): Promise<void>;
@@ -104,6 +109,7 @@ export async function createScenario(overrides: Partial<Config> = {}): Promise<S
         });
         child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
         child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+        void options.signalWhen?.((name) => child.kill(name));
       });
     },
     writeConfig(extra = {}) {
