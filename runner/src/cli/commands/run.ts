@@ -1,5 +1,5 @@
 // ccci run RECIPE [--ref REF | --tag TAG | --src DIR] [--quick] [--json]
-// One recipe CI run by hand. Exit 0 green, 1 red, 2 could not run (bad input).
+// One recipe CI run by hand. Exit 0 green, 1 red (or interrupted), 2 could not run (bad input), 75 the app domain is busy.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig, repoUrl, type Config } from '../../config/config.js';
