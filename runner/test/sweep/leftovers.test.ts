@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { tryAcquireLock } from '../../src/effects/lock-file.js';
@@ -87,6 +88,18 @@ describe('ccci gc', () => {
     const again = await s.cli(['gc', '--json']);
     assert.equal(again.code, 0);
     assert.deepEqual(JSON.parse(again.stdout), { dryRun: false, removed: [], problems: [] });
+  });
+
+  test('a domain lock left before a reboot (its pid alive again as another process) is taken over and removed', async () => {
+    const locks = path.join(s.config.runsDir, '.locks');
+    mkdirSync(locks, { recursive: true });
+    const file = path.join(locks, 'gcr-0ff1ce.ci.example.org.lock');
+    // pid 1 is alive, but it is not the process that took the lock in an earlier boot.
+    writeFileSync(file, JSON.stringify({ pid: 1, host: hostname(), startedAt: 'x', purpose: 'recipe CI run r', bootId: 'an-earlier-boot', processStart: '1' }));
+    const gc = await s.cli(['gc']);
+    assert.equal(gc.code, 0, gc.stdout + gc.stderr);
+    assert.match(gc.stdout, /tore down the app gcr-0ff1ce\.ci\.example\.org \(its holder: pid 1 ran before a reboot/);
+    assert.equal(existsSync(file), false);
   });
 
   test('while a sweep holds the lock: exit 75, nothing removed', async () => {

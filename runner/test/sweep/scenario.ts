@@ -42,7 +42,7 @@ export interface Scenario {
       /** Called once the child runs, with a way to send it a signal. */
       signalWhen?: (signal: (name: NodeJS.Signals) => void) => void | Promise<void>;
     },
-  ): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>;
+  ): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string; pid: number }>;
   writeConfig(overrides?: Partial<Config>): void;
   close(): Promise<void>;
 }
@@ -108,7 +108,7 @@ export async function createScenario(overrides: Partial<Config> = {}): Promise<S
           }
         });
         child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-        child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+        child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, pid: child.pid as number }));
         void options.signalWhen?.((name) => child.kill(name));
       });
     },
