@@ -256,6 +256,7 @@ let
       # A configuration switch must never start a sweep that takes hours.
       restartIfChanged = false;
       path = tools;
+      # Never CCCI_FAILPOINTS here: fault injection is for the kill test only (runner/src/effects/failpoint.ts).
       environment = {
         CCCI_CONFIG = "${configFile}";
         # Set explicitly, never inherited: REFERENCE.md, "hollow sweep".

@@ -2,7 +2,7 @@
 // ccci: the cc-ci canonical sweep command line.
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { InputError } from '../config/errors.js';
+import { InputError, OperationError } from '../config/errors.js';
 import { EXIT, type Command, type CommandContext, writeLine } from './command.js';
 import { loadAllCommands, loadCommand } from './commands/index.js';
 
@@ -69,6 +69,10 @@ export async function main(argv: string[], context: Omit<CommandContext, 'config
     if (error instanceof InputError) {
       writeLine(context.stderr, `ccci ${command.name}: ${error.message}`);
       return EXIT.usage;
+    }
+    if (error instanceof OperationError) {
+      writeLine(context.stderr, `ccci ${command.name}: ${error.message}`);
+      return error.kind === 'locked' ? EXIT.locked : EXIT.failed;
     }
     writeLine(context.stderr, `ccci ${command.name}: ${(error as Error).stack ?? String(error)}`);
     return EXIT.failed;

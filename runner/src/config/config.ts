@@ -5,8 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { recipeNameProblem } from '../core/names.js';
+import { recipeNameProblem, serverNameProblem } from '../core/names.js';
 import { describeIssues, InputError } from './errors.js';
+import { specialKeyProblem } from './prototype-keys.js';
 import { recipeOverridesSchema } from './recipe-definition.js';
 
 const absolutePath = z.string().refine((p) => path.isAbsolute(p), 'an absolute path');
@@ -37,6 +38,12 @@ const recipesSchema = z
     }
   });
 
+/** abra's server name: a path component under ABRA_DIR/servers/, checked like a recipe name. */
+const serverName = z.string().superRefine((name, ctx) => {
+  const problem = serverNameProblem(name);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
 /** What the file may hold: every key optional, unknown keys refused. */
 export const configFileSchema = z.strictObject({
   repo: absolutePath.optional(),
@@ -44,7 +51,7 @@ export const configFileSchema = z.strictObject({
   runsDir: absolutePath.optional(),
   cacheDir: absolutePath.optional(),
   abraDir: absolutePath.optional(),
-  server: z.string().min(1).nullable().optional(),
+  server: serverName.nullable().optional(),
   domain: domainName.nullable().optional(),
   ingress: hostPort.nullable().optional(),
   upstream: baseUrl.optional(),
@@ -114,6 +121,8 @@ export function loadConfig(
     } catch (error) {
       throw new InputError(`${file}: not valid JSON: ${(error as Error).message}`);
     }
+    const special = specialKeyProblem(file, raw);
+    if (special) throw new InputError(special);
     const parsed = configFileSchema.safeParse(raw);
     if (!parsed.success) throw new InputError(describeIssues(file, parsed.error));
     fromFile = parsed.data;

@@ -21,3 +21,18 @@ export function describeIssues(where: string, error: z.ZodError): string {
     })
     .join('\n');
 }
+
+/**
+ * The command could not do its work for a reason it explains completely (a full disk,
+ * a busy app domain): the CLI prints the message, no stack trace, and exits 1, or 75
+ * when `kind` is 'locked' (someone else holds what it needs; try again later).
+ */
+export class OperationError extends Error {
+  constructor(
+    message: string,
+    readonly kind: 'failed' | 'locked' = 'failed',
+  ) {
+    super(message);
+    this.name = 'OperationError';
+  }
+}

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { recipeNameProblem } from '../core/names.js';
 import { describeIssues, InputError } from './errors.js';
+import { specialKeyProblem } from './prototype-keys.js';
 
 const envMap = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an env variable name'), z.string());
 const httpStatus = z.number().int().min(100).max(599);
@@ -88,6 +89,8 @@ export async function parseRecipeDefinition(text: string, file: string): Promise
   } catch (error) {
     throw new InputError(`${file}: not valid YAML: ${(error as Error).message.split('\n')[0]}`);
   }
+  const special = specialKeyProblem(file, raw);
+  if (special) throw new InputError(special);
   const parsed = recipeDefinitionSchema.safeParse(raw);
   if (!parsed.success) throw new InputError(describeIssues(file, parsed.error));
   return parsed.data;

@@ -42,8 +42,8 @@ function commitOf(tagCommits: Readonly<Record<string, string>>, tag: string): st
 }
 
 /**
- * Decides in this order: canonical invalid -> error:registry (always, even with nothing to run:
- * a broken registry is never quiet); no release tag -> skip:never-released; newest <= canonical ->
+ * Decides in this order: canonical invalid, or its version not a release the recipe allows ->
+ * error:registry (always, even with nothing to run: a broken registry is never quiet); no release tag -> skip:never-released; newest <= canonical ->
  * skip:no-new-version; newest already red at the same commit and no retry -> skip:known-red;
  * else run on the newest release tag.
  *
@@ -81,6 +81,14 @@ export function decide(input: DecisionInput): Decision {
       return make(
         'error:registry',
         `canonical version ${JSON.stringify(canonical.version)} is not a release version: ${parsed.reason}; left as it is`,
+      );
+    }
+    // A prerelease the recipe does not allow can only be there by hand or by an older
+    // runner: comparing new tags against it would hide releases below it.
+    if (!isRelease(parsed.version, options)) {
+      return make(
+        'error:registry',
+        `canonical version ${canonical.version} is a prerelease and the recipe does not allow prereleases; left as it is`,
       );
     }
     canonicalVersion = parsed.version;

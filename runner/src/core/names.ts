@@ -46,3 +46,47 @@ export function isRefName(name: string): boolean {
 export function isCommitId(value: string): boolean {
   return /^[0-9a-f]{40}$/.test(value);
 }
+
+/**
+ * abra's name for the server (`servers/<server>/` in ABRA_DIR): one path component, so
+ * like a recipe name nothing that could climb out of servers/, be read as an option or
+ * reach a shell means anything; unlike one, a host name's dots and capitals are allowed.
+ */
+const SERVER_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,252}[A-Za-z0-9])?$/;
+
+export function serverNameProblem(name: string): string | null {
+  if (!SERVER_NAME.test(name) || name.includes('..')) {
+    return (
+      `server name ${JSON.stringify(name)} must be 1-254 of A-Z, a-z, 0-9, '.', '-', '_', ` +
+      `start and end with a letter or digit and contain no '..'`
+    );
+  }
+  return null;
+}
+
+/** The warm domain a recipe's canonical lives on: `warm-<recipe>.<domain>`. */
+export function warmDomain(recipe: string, domain: string): string {
+  return `warm-${recipe}.${domain}`;
+}
+
+/**
+ * Whether git can keep `name` as a loose ref (`refs/…/<name>` is a file, and git writes
+ * `<component>.lock` beside it first): every component, in bytes, plus `.lock` must fit
+ * a file name (255 bytes). check-ref-format allows longer names; the files backend then
+ * fails the whole fetch, so such a tag is refused before git sees it.
+ */
+const MAX_FILE_NAME_BYTES = 255;
+const LOCK_SUFFIX = '.lock';
+
+export function refStorageProblem(name: string): string | null {
+  for (const component of name.split('/')) {
+    const bytes = new TextEncoder().encode(component).length;
+    if (bytes + LOCK_SUFFIX.length > MAX_FILE_NAME_BYTES) {
+      return (
+        `ref name ${JSON.stringify(name.length > 60 ? `${name.slice(0, 60)}…` : name)} has a component of ` +
+        `${bytes} bytes: git cannot store it as a ref file (at most ${MAX_FILE_NAME_BYTES - LOCK_SUFFIX.length})`
+      );
+    }
+  }
+  return null;
+}

@@ -4,11 +4,27 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { failpoint } from './failpoint.js';
 
 /** Test hook: called after the temp file is durable and before the rename. */
 let beforeRename: ((tempPath: string, target: string) => void | Promise<void>) | null = null;
 export function setBeforeRenameHook(hook: typeof beforeRename): void {
   beforeRename = hook;
+}
+
+/**
+ * The temp name every writer here uses beside its target: `.<name>.<pid>.<8 hex>.tmp`.
+ * The pid in it lets the clean-up after a crash (sweep/leftovers.ts) tell a dead
+ * writer's leftover from a live writer's file.
+ */
+export function tempPathFor(target: string): string {
+  return path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+}
+
+/** The writer's pid if `name` is a temp file name as tempPathFor makes them (also `.<name>.<pid>.tmp`), else null. */
+export function tempFileWriter(name: string): number | null {
+  const match = /^\..+\.(\d+)(?:\.[0-9a-f]+)?\.tmp$/.exec(name);
+  return match ? Number(match[1]) : null;
 }
 
 export async function fsyncDirectory(dir: string): Promise<void> {
@@ -33,10 +49,12 @@ export async function writeFileAtomic(
 ): Promise<void> {
   const dir = path.dirname(target);
   await mkdir(dir, { recursive: true });
-  const temp = path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const temp = tempPathFor(target);
+  const subject = path.basename(target);
   const handle = await open(temp, 'wx', options.mode ?? 0o644);
   try {
     if (options.mode !== undefined) await handle.chmod(options.mode);
+    failpoint('atomic-write:temp-created', subject);
     await handle.writeFile(content);
     await handle.sync();
   } catch (error) {
@@ -46,12 +64,14 @@ export async function writeFileAtomic(
   }
   await handle.close();
   try {
+    failpoint('atomic-write:temp-durable', subject);
     if (beforeRename) await beforeRename(temp, target);
     await rename(temp, target);
   } catch (error) {
     await rm(temp, { force: true });
     throw error;
   }
+  failpoint('atomic-write:renamed', subject);
   await fsyncDirectory(dir);
 }
 

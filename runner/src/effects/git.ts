@@ -282,7 +282,8 @@ export async function remoteUrl(gitDir: string, name: 'upstream' | 'origin'): Pr
 /**
  * Fetches `refspecs` from `remote` (a remote name of the cache clone). With `prune`,
  * local refs under a refspec's destination that the remote no longer has are removed,
- * which is how a tag deleted upstream becomes visible.
+ * which is how a tag deleted upstream becomes visible. The refspecs go to git on stdin
+ * (`--stdin`), so any number of tags fetched by name fits.
  */
 export async function fetchRefs(
   gitDir: string,
@@ -302,10 +303,11 @@ export async function fetchRefs(
       '--no-write-fetch-head',
       '--no-recurse-submodules',
       ...(options.prune ? ['--prune'] : []),
+      '--stdin',
       '--',
       remote,
-      ...refspecs,
     ],
+    input: refspecs.map((spec) => `${spec}\n`).join(''),
     ...(options.env ? { env: options.env } : {}),
     timeoutMs: GIT_NETWORK_TIMEOUT_MS,
   });
@@ -328,6 +330,37 @@ export async function lsRemote(url: string, env?: GitEnv): Promise<RemoteRef[]> 
     timeoutMs: GIT_NETWORK_TIMEOUT_MS,
   });
   return parseRefLines(result.stdout, '\t');
+}
+
+/** A listing with the commits annotated tags finally name (git's `^{}` lines). */
+export interface PeeledListing {
+  refs: RemoteRef[];
+  /** Ref -> the object its `^{}` line names (annotated tags only; fully peeled by git). */
+  peeled: Map<string, string>;
+}
+
+/**
+ * `git ls-remote` of a URL with the peeled lines: what a dry run decides from without
+ * fetching anything. `refs`: only these full refs (each passes assertFullRef), else all.
+ */
+export async function lsRemotePeeled(url: string, env?: GitEnv, refs: readonly string[] = []): Promise<PeeledListing> {
+  assertRemoteUrl(url);
+  for (const ref of refs) assertFullRef(ref);
+  const result = await gitChecked('ls-remote', {
+    gitDir: null,
+    // A pattern matches the `^{}` line only when it names it too.
+    args: ['ls-remote', '--', url, ...refs.flatMap((ref) => [ref, `${ref}^{}`])],
+    ...(env ? { env } : {}),
+    timeoutMs: GIT_NETWORK_TIMEOUT_MS,
+  });
+  const listing: PeeledListing = { refs: [], peeled: new Map() };
+  for (const { ref, oid } of parseRefLines(result.stdout, '\t')) {
+    if (ref.endsWith('^{}')) listing.peeled.set(ref.slice(0, -3), oid);
+    else listing.refs.push({ ref, oid });
+  }
+  // A pattern matches ref name tails (refs/x/refs/tags/T too): only the refs asked for.
+  if (refs.length > 0) listing.refs = listing.refs.filter(({ ref }) => refs.includes(ref));
+  return listing;
 }
 
 function parseRefLines(text: string, separator: string): RemoteRef[] {
@@ -419,6 +452,22 @@ export async function updateRefs(gitDir: string, updates: readonly RefUpdate[]):
     args: ['update-ref', '--stdin'],
     input: lines.map((line) => `${line}\n`).join(''),
   });
+}
+
+/**
+ * Deletes the refs that exist among `refs`, in one transaction. Names git's rules refuse
+ * are left alone (they never reach git from here, and no caller needs them gone).
+ */
+export async function deleteRefsIfPresent(gitDir: string, refs: readonly string[]): Promise<void> {
+  const deletable = refs.filter((ref) => {
+    try {
+      assertFullRef(ref);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  await updateRefs(gitDir, deletable.map((ref) => ({ ref, oid: null })));
 }
 
 export async function hasObject(gitDir: string, oid: string): Promise<boolean> {

@@ -1,16 +1,30 @@
-// An exclusive lock as a file holding its owner. A lock whose owner process is gone
-// (a killed sweep) is taken over, so it never blocks forever.
-import { randomBytes } from 'node:crypto';
+// An exclusive lock as a file holding its owner. A lock whose owner is gone (a killed
+// sweep, a reboot) is taken over, so it never blocks forever. "Gone" is decided from
+// what the owner recorded: the boot it ran in (/proc/sys/kernel/random/boot_id) and its
+// process start time (field 22 of /proc/<pid>/stat): a pid alive in another boot, or
+// alive with another start time, is some other process that got the pid.
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { z } from 'zod';
+import { OperationError } from '../config/errors.js';
+import { tempPathFor } from './atomic-file.js';
+import { failpoint } from './failpoint.js';
 
-export interface LockOwner {
-  pid: number;
-  host: string;
-  startedAt: string;
-  purpose: string;
-}
+const lockOwnerSchema = z.object({
+  pid: z.number().int().positive(),
+  host: z.string(),
+  startedAt: z.string(),
+  purpose: z.string(),
+  /** The boot the holder ran in; absent in locks of older runners, null where /proc has none. */
+  bootId: z.string().nullable().optional(),
+  /** The holder's start time in clock ticks since boot (field 22 of /proc/<pid>/stat). */
+  processStart: z.string().nullable().optional(),
+  /** The recipe CI run a domain lock is held for (what a clean-up after a crash tears down). */
+  runId: z.string().nullable().optional(),
+});
+export type LockOwner = z.infer<typeof lockOwnerSchema>;
 
 export interface HeldLock {
   path: string;
@@ -20,40 +34,122 @@ export interface HeldLock {
 
 export type LockAttempt = { acquired: true; lock: HeldLock } | { acquired: false; heldBy: LockOwner | null };
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+/** What a lock needs to know about processes: a seam, so tests can play a reboot or a reused pid. */
+export interface ProcessProbe {
+  /** This boot's id, or null when the system has none. */
+  bootId(): string | null;
+  /** Whether a process with this pid exists (whoever it is). */
+  alive(pid: number): boolean;
+  /** The start time of process `pid` (clock ticks since boot), or null when unknown. */
+  startTime(pid: number): string | null;
 }
 
-async function readOwner(file: string): Promise<LockOwner | null> {
+function readProc(file: string): string | null {
   try {
-    return JSON.parse(await readFile(file, 'utf8')) as LockOwner;
+    return readFileSync(file, 'utf8');
   } catch {
     return null;
   }
 }
 
-function isStale(owner: LockOwner | null): boolean {
-  // An unreadable lock file is a crash between create and write: stale.
-  if (!owner || typeof owner.pid !== 'number') return true;
-  return owner.host === hostname() && !processAlive(owner.pid);
+/** Field 22 (starttime) of a /proc/<pid>/stat line; field 2 is "(comm)" and comm may hold spaces and ')'. */
+export function startTimeOfStat(stat: string): string | null {
+  const close = stat.lastIndexOf(')');
+  if (close < 0) return null;
+  // Fields from 3 (state) on, space separated: starttime is field 22, the 20th of these.
+  const value = stat.slice(close + 2).split(' ')[19];
+  return value !== undefined && /^\d+$/.test(value) ? value : null;
 }
 
-export async function tryAcquireLock(file: string, purpose: string): Promise<LockAttempt> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const owner: LockOwner = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), purpose };
+export const linuxProcesses: ProcessProbe = {
+  bootId: () => readProc('/proc/sys/kernel/random/boot_id')?.trim() || null,
+  alive(pid) {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'EPERM';
+    }
+  },
+  startTime(pid) {
+    const stat = readProc(`/proc/${pid}/stat`);
+    return stat === null ? null : startTimeOfStat(stat);
+  },
+};
+
+let processes: ProcessProbe = linuxProcesses;
+/** Test seam: another view of the processes (null: the real one). */
+export function setProcessProbe(probe: ProcessProbe | null): void {
+  processes = probe ?? linuxProcesses;
+}
+
+/** Whether process `pid` exists (through the seam, so tests see what the locks see). */
+export function processAlive(pid: number): boolean {
+  return processes.alive(pid);
+}
+
+/** The owner a lock file names, or null when there is no such file or it names none. Reads only. */
+export async function readLockOwner(file: string): Promise<LockOwner | null> {
+  return readOwner(file);
+}
+
+async function readOwner(file: string): Promise<LockOwner | null> {
+  try {
+    const parsed = lockOwnerSchema.safeParse(JSON.parse(await readFile(file, 'utf8')));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Why the owner no longer holds the lock, or null while it does. */
+export function staleReason(owner: LockOwner | null): string | null {
+  // An unreadable lock file is not a lock anyone can hold (older runners wrote it in two steps).
+  if (!owner) return 'the lock file does not name an owner';
+  // Another machine's processes cannot be asked about: its lock stands.
+  if (owner.host !== hostname()) return null;
+  const boot = processes.bootId();
+  if (owner.bootId && boot && owner.bootId !== boot) return `pid ${owner.pid} ran before a reboot (boot ${owner.bootId})`;
+  if (!processes.alive(owner.pid)) return `pid ${owner.pid} is gone`;
+  if (owner.processStart) {
+    const start = processes.startTime(owner.pid);
+    if (start !== null && start !== owner.processStart) return `pid ${owner.pid} is now another process`;
+  }
+  return null;
+}
+
+/** The owner of a lock that is held now, or null when it is free or its holder is gone. Reads only. */
+export async function liveHolder(file: string): Promise<LockOwner | null> {
+  const owner = await readOwner(file);
+  return owner !== null && staleReason(owner) === null ? owner : null;
+}
+
+function ownerNow(purpose: string, runId: string | null): LockOwner {
+  return {
+    pid: process.pid,
+    host: hostname(),
+    startedAt: new Date().toISOString(),
+    purpose,
+    bootId: processes.bootId(),
+    processStart: processes.startTime(process.pid),
+    ...(runId ? { runId } : {}),
+  };
+}
+
+export async function tryAcquireLock(file: string, purpose: string, options: { runId?: string } = {}): Promise<LockAttempt> {
+  const subject = path.basename(file);
+  const owner = ownerNow(purpose, options.runId ?? null);
   // Write the owner to a private temp file, then link it into place: link fails if the
   // lock exists, so the lock file is never seen half-written.
-  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
-  await writeFile(temp, JSON.stringify(owner), { mode: 0o644 });
+  const temp = tempPathFor(file);
   try {
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(temp, JSON.stringify(owner), { mode: 0o644, flag: 'wx' });
+    failpoint('lock:temp-written', subject);
     for (let attempt = 0; attempt < 2; attempt += 1) {
       try {
         await link(temp, file);
+        failpoint('lock:linked', subject);
         return {
           acquired: true,
           lock: { path: file, owner, release: async () => releaseIfOurs(file, owner) },
@@ -62,12 +158,17 @@ export async function tryAcquireLock(file: string, purpose: string): Promise<Loc
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
       const holder = await readOwner(file);
-      if (!isStale(holder)) return { acquired: false, heldBy: holder };
+      if (staleReason(holder) === null) return { acquired: false, heldBy: holder };
       // Re-read right before removing so a lock taken meanwhile by someone else survives.
       const again = await readOwner(file);
       if (JSON.stringify(again) === JSON.stringify(holder)) await rm(file, { force: true });
     }
     return { acquired: false, heldBy: await readOwner(file) };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === undefined) throw error;
+    // A full disk or a read-only state directory: say which lock and why, in one line.
+    throw new OperationError(`cannot take the lock ${file}: ${(error as Error).message}`);
   } finally {
     await rm(temp, { force: true });
   }

@@ -7,17 +7,24 @@
 import { lsRemote, gitBaseEnv, type RemoteRef } from '../effects/git.js';
 import { cacheCloneExists } from './cache.js';
 import { planSync, syncFindings } from './plan.js';
-import { MAIN_REF, sameRefs, splitRefs, syncedRefs, TAG_PREFIX } from './refs.js';
+import { MAIN_REF, sameRefs, splitRefs, syncedRefs, TAG_PREFIX, upstreamTagProblem } from './refs.js';
 import { displayUrl } from './secrets.js';
 import type { RefSyncResult, SyncContext } from './sync-context.js';
 import { readSyncRecord } from './sync-record.js';
 
 export type FastPathAnswer =
   | { kind: 'unchanged'; result: RefSyncResult }
-  /** The full sync is needed. `mirrorRefs`: the mirror's listing if it was read (saves reading it again). */
-  | { kind: 'changed'; mirrorRefs: RemoteRef[] | null };
+  /**
+   * The full sync is needed. `upstreamRefs`, `mirrorRefs`: the listings if they were read
+   * (saves reading them again).
+   */
+  | { kind: 'changed'; upstreamRefs: RemoteRef[] | null; mirrorRefs: RemoteRef[] | null };
 
-const changed = (mirrorRefs: RemoteRef[] | null = null): FastPathAnswer => ({ kind: 'changed', mirrorRefs });
+const changed = (upstreamRefs: RemoteRef[] | null = null, mirrorRefs: RemoteRef[] | null = null): FastPathAnswer => ({
+  kind: 'changed',
+  upstreamRefs,
+  mirrorRefs,
+});
 
 /** Both listings at once; a failure is reported for upstream first, as the full sync would. */
 async function listRemotes(ctx: SyncContext, mirrorUrl: string | null): Promise<[RemoteRef[], RemoteRef[] | null]> {
@@ -59,15 +66,15 @@ export async function tryFastPath(ctx: SyncContext): Promise<FastPathAnswer> {
   const mirrorSame = mirrorListing === null || sameRefs(syncedRefs(mirrorListing), record.published);
   if (!upstreamSame || !mirrorSame) {
     ctx.log(`${upstreamSame ? 'the mirror' : 'upstream'} changed since the last sync`);
-    return changed(mirrorListing);
+    return changed(upstreamListing, mirrorListing);
   }
 
-  const upstream = splitRefs(record.upstream, MAIN_REF, TAG_PREFIX);
+  const upstream = splitRefs(record.upstream, MAIN_REF, TAG_PREFIX, upstreamTagProblem);
   const previous = splitRefs(record.published, MAIN_REF, TAG_PREFIX);
-  if (upstream.main === null) return changed(mirrorListing); // the record's schema rules it out
+  if (upstream.main === null) return changed(upstreamListing, mirrorListing); // the record's schema rules it out
   // The mains are equal whenever the plan is empty, so no ancestry question arises.
   const plan = planSync({
-    upstream: { main: upstream.main, tags: upstream.tags },
+    upstream: { main: upstream.main, tags: upstream.tags, refused: new Set(upstream.rejected.map((r) => r.tag)) },
     previous,
     mainFastForward: true,
     canonicalVersion: ctx.options.canonicalVersion,
@@ -76,7 +83,7 @@ export async function tryFastPath(ctx: SyncContext): Promise<FastPathAnswer> {
     // A record whose mirror is not what its upstream asks for was not written by a
     // finished sync: trust the full sync instead.
     ctx.log('sync record ignored: its mirror refs do not equal its upstream refs');
-    return changed(mirrorListing);
+    return changed(upstreamListing, mirrorListing);
   }
   const { warnings, rejectedTags } = syncFindings(upstream.rejected, previous.rejected, plan);
   for (const warning of warnings) ctx.log(`warning [${warning.code}] ${warning.message}`);

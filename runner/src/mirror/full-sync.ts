@@ -6,7 +6,13 @@
 // Steps, in order: cache -> fetch-upstream -> read-mirror -> push -> verify -> update-cache.
 // The sync record is removed before the clone is touched and written only after
 // update-cache, so it never describes a clone or mirror that a failed step left behind.
+//
+// Upstream is listed first and only the tags that can be releases (and that git can
+// store as refs) are fetched, each by name: one junk tag upstream (300 characters, say)
+// would otherwise fail the fetch of refs/tags/* every night, and a newer real release
+// would never be swept. The others are reported, not mirrored.
 import {
+  deleteRefsIfPresent,
   fetchRefs,
   hasObject,
   isAncestor,
@@ -15,6 +21,7 @@ import {
   lsRemote,
   pushAtomic,
   updateRefs,
+  gitBaseEnv,
   type GitEnv,
   type PushUpdate,
   type RefUpdate,
@@ -22,7 +29,7 @@ import {
 } from '../effects/git.js';
 import { prepareCacheClone, UPSTREAM_MAIN_REF, UPSTREAM_TAG_PREFIX } from './cache.js';
 import { planSync, syncFindings, type SyncPlan } from './plan.js';
-import { MAIN_REF, splitRefs, syncedRefs, TAG_PREFIX, withUpdates, type SplitRefs } from './refs.js';
+import { MAIN_REF, splitRefs, syncedRefs, TAG_PREFIX, upstreamTagProblem, withUpdates, type SplitRefs } from './refs.js';
 import { displayUrl } from './secrets.js';
 import type { RefSyncResult, SyncContext } from './sync-context.js';
 import { removeSyncRecord, SYNC_RECORD_SCHEMA, writeSyncRecord } from './sync-record.js';
@@ -37,27 +44,45 @@ function asUpstreamRefs(refs: readonly RemoteRef[]): RemoteRef[] {
   return syncedRefs(named);
 }
 
+/** Where a fetched upstream ref lands in the cache clone. */
+function cacheRefOf(ref: string): string {
+  return ref === MAIN_REF ? UPSTREAM_MAIN_REF : `${UPSTREAM_TAG_PREFIX}${ref.slice(TAG_PREFIX.length)}`;
+}
+
 /**
- * @param mirrorListing the mirror's refs if the fast path already listed them this sync
- *   (read before the fetch; the push's leases still refuse a mirror that moved since).
+ * @param listings upstream's and the mirror's refs if the fast path already listed them
+ *   this sync (read before the fetch; the push's leases still refuse a mirror that moved since).
  */
-export async function fullSync(ctx: SyncContext, mirrorListing: RemoteRef[] | null): Promise<RefSyncResult> {
+export async function fullSync(
+  ctx: SyncContext,
+  listings: { upstream: RemoteRef[] | null; mirror: RemoteRef[] | null },
+): Promise<RefSyncResult> {
   const { gitDir, mirrorUrl, options } = ctx;
+  const mirrorListing = listings.mirror;
   await ctx.step('cache', () => removeSyncRecord(ctx.recordFile));
   await ctx.step('cache', () => prepareCacheClone(gitDir, ctx.upstreamUrl, mirrorUrl));
 
-  // Upstream never gets the mirror's token: its fetch runs with the base environment.
-  ctx.log(`fetching ${displayUrl(ctx.upstreamUrl)}`);
+  // Upstream never gets the mirror's token: its listing and fetch run with the base environment.
   const fetched = await ctx.step('fetch-upstream', async () => {
-    await fetchRefs(gitDir, 'upstream', [`+refs/heads/main:${UPSTREAM_MAIN_REF}`, `+refs/tags/*:${UPSTREAM_TAG_PREFIX}*`], {
-      prune: true,
-    });
+    const listed = syncedRefs(listings.upstream ?? (await lsRemote(ctx.upstreamUrl, gitBaseEnv())));
+    const offered = splitRefs(listed, MAIN_REF, TAG_PREFIX, upstreamTagProblem);
+    if (offered.main === null) throw new Error(`${displayUrl(ctx.upstreamUrl)} has no main branch`);
+    const wanted = [MAIN_REF, ...[...offered.tags.keys()].map((tag) => `${TAG_PREFIX}${tag}`)];
+    ctx.log(`fetching main and ${offered.tags.size} tag(s) from ${displayUrl(ctx.upstreamUrl)}`);
+    await fetchRefs(gitDir, 'upstream', wanted.map((ref) => `+${ref}:${cacheRefOf(ref)}`), { prune: false });
+    // A tag no longer offered (deleted upstream, or fetched by an older runner) leaves
+    // upstream's side of the clone, as a prune would make it.
+    const wantedCacheRefs = new Set(wanted.map(cacheRefOf));
+    const before = await listRefs(gitDir, 'refs/upstream/');
+    await deleteRefsIfPresent(gitDir, before.map((r) => r.ref).filter((ref) => ref.startsWith(UPSTREAM_TAG_PREFIX) && !wantedCacheRefs.has(ref)));
     // One listing answers both: upstream as fetched, and the cache's record of the mirror.
     const local = await listRefs(gitDir, 'refs/upstream/', 'refs/heads/', 'refs/tags/');
-    const upstreamRefs = asUpstreamRefs(local);
-    const upstream = splitRefs(upstreamRefs, MAIN_REF, TAG_PREFIX);
-    if (upstream.main === null) throw new Error(`${displayUrl(ctx.upstreamUrl)} has no main branch`);
-    return { upstreamRefs, upstream: { ...upstream, main: upstream.main }, cacheRefs: syncedRefs(local) };
+    const fetchedRefs = new Map(asUpstreamRefs(local).map((r) => [r.ref, r.oid]));
+    // Upstream as listed (refused names included, so that the fast path's listing of a
+    // no-op night matches the record), with what was fetched where a ref moved meanwhile.
+    const upstreamRefs = listed.map(({ ref, oid }) => ({ ref, oid: fetchedRefs.get(ref) ?? oid }));
+    const upstream = splitRefs(upstreamRefs, MAIN_REF, TAG_PREFIX, upstreamTagProblem);
+    return { upstreamRefs, upstream: { ...upstream, main: upstream.main ?? offered.main }, cacheRefs: syncedRefs(local) };
   });
   const { upstreamRefs, upstream } = fetched;
   const cachePublished = splitRefs(fetched.cacheRefs, MAIN_REF, TAG_PREFIX);
@@ -83,23 +108,22 @@ export async function fullSync(ctx: SyncContext, mirrorListing: RemoteRef[] | nu
         isAncestor(gitDir, previous.main, upstream.main).catch(() => false),
   );
 
-  const plan = planSync({ upstream, previous, mainFastForward, canonicalVersion: options.canonicalVersion });
+  const plan = planSync({
+    upstream: { ...upstream, refused: new Set(upstream.rejected.map((r) => r.tag)) },
+    previous,
+    mainFastForward,
+    canonicalVersion: options.canonicalVersion,
+  });
   const { warnings, rejectedTags } = syncFindings(upstream.rejected, previous.rejected, plan);
   for (const warning of warnings) ctx.log(`warning [${warning.code}] ${warning.message}`);
 
   const pushed = mirrorUrl ? plan.pushes : [];
-  if (mirrorUrl && !options.dryRun && pushed.length > 0) {
+  if (mirrorUrl && pushed.length > 0) {
     ctx.log(`pushing ${pushed.length} ref(s) atomically`);
     await ctx.step('push', () => pushAtomic(gitDir, 'origin', pushUpdates(plan), ctx.originEnv));
     await ctx.step('verify', () => verifyMirror(mirrorUrl, ctx.originEnv, plan));
   } else if (mirrorUrl) {
-    ctx.log(pushed.length === 0 ? 'the mirror already equals upstream: nothing to push' : `dry run: would push ${pushed.length} ref(s)`);
-  }
-
-  if (options.dryRun) {
-    // The cache's record of the mirror is left alone: the sweep decides from upstream's tags.
-    const tags = await ctx.step('fetch-upstream', () => listTags(gitDir, 'refs/upstream/tags/'));
-    return { upstreamMain: upstream.main, pushed, warnings, rejectedTags, tags };
+    ctx.log('the mirror already equals upstream: nothing to push');
   }
 
   const tags = await ctx.step('update-cache', async () => {

@@ -8,7 +8,11 @@ import type { MirrorWarning, PushedRef, RejectedTag } from './report.js';
 import type { RefSnapshot } from './refs.js';
 
 export interface PlanInput {
-  upstream: { main: string; tags: ReadonlyMap<string, string> };
+  /**
+   * `refused`: tags upstream has but that are not mirrored (upstreamTagProblem): the
+   * mirror's copy of one is left alone, never reported as deleted upstream.
+   */
+  upstream: { main: string; tags: ReadonlyMap<string, string>; refused?: ReadonlySet<string> };
   /** The mirror as it was read before the sync. */
   previous: RefSnapshot;
   /** Whether previous.main is an ancestor of upstream.main (read only when they differ). */
@@ -71,7 +75,7 @@ export function planSync(input: PlanInput): SyncPlan {
   const kept: string[] = [];
   const targetTags = new Map(upstream.tags);
   for (const [tag, oid] of [...previous.tags].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    if (upstream.tags.has(tag)) continue;
+    if (upstream.tags.has(tag) || upstream.refused?.has(tag)) continue;
     kept.push(tag);
     targetTags.set(tag, oid);
     const canonical = tag === canonicalVersion;

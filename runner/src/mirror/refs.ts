@@ -1,7 +1,8 @@
 // Turns raw ref listings (from ls-remote or for-each-ref, names not yet trusted) into
 // the `main` + tags view mirror sync plans with. A tag name git would refuse, or one
 // that could be read as an option, is set aside as rejected and goes no further.
-import { refNameProblem } from '../core/names.js';
+import { refNameProblem, refStorageProblem } from '../core/names.js';
+import { parseTag } from '../core/versions.js';
 import type { RemoteRef } from '../effects/git.js';
 import type { RejectedTag } from './report.js';
 
@@ -17,10 +18,28 @@ export interface SplitRefs extends RefSnapshot {
 }
 
 /**
- * Picks `mainRef` and the refs under `tagPrefix` out of `refs`; every other ref is
- * ignored (PR refs, other branches). Tag names are validated here.
+ * Why an upstream tag is not fetched nor mirrored, or null when it is: a name git would
+ * refuse or could read as an option, one git cannot store as a ref file (one such tag
+ * would fail the whole fetch, night after night), or anything that cannot be a release.
  */
-export function splitRefs(refs: readonly RemoteRef[], mainRef: string, tagPrefix: string): SplitRefs {
+export function upstreamTagProblem(tag: string): string | null {
+  const problem = refNameProblem(tag) ?? refStorageProblem(tag);
+  if (problem) return problem;
+  const parsed = parseTag(tag);
+  return parsed.ok ? null : `not a release tag: ${parsed.reason}`;
+}
+
+/**
+ * Picks `mainRef` and the refs under `tagPrefix` out of `refs`; every other ref is
+ * ignored (PR refs, other branches). Tag names are validated here, with `tagProblem`:
+ * by default the rules of git's ref names; upstream's tags with upstreamTagProblem.
+ */
+export function splitRefs(
+  refs: readonly RemoteRef[],
+  mainRef: string,
+  tagPrefix: string,
+  tagProblem: (tag: string) => string | null = refNameProblem,
+): SplitRefs {
   const split: SplitRefs = { main: null, tags: new Map(), rejected: [] };
   for (const { ref, oid } of refs) {
     if (ref === mainRef) {
@@ -29,7 +48,7 @@ export function splitRefs(refs: readonly RemoteRef[], mainRef: string, tagPrefix
     }
     if (!ref.startsWith(tagPrefix)) continue;
     const tag = ref.slice(tagPrefix.length);
-    const problem = refNameProblem(tag);
+    const problem = tagProblem(tag);
     if (problem) split.rejected.push({ tag, reason: problem });
     else split.tags.set(tag, oid);
   }

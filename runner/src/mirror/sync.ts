@@ -8,17 +8,20 @@
 //                             `git ls-remote` per remote is the whole git cost
 //   full sync (full-sync.ts)  cache -> fetch-upstream -> read-mirror -> push -> verify
 //                             -> update-cache, then a new sync record
-// and then, either way: list-prs -> close-pr.
+// and a dry run takes the fast path when it applies (it only reads), else answers from
+// `git ls-remote` alone (dry-run.ts): nothing on disk changes, the cache included.
+// Then, either way: list-prs -> close-pr.
 // A failure at any step throws MirrorSyncError naming the recipe and the step, and
 // nothing after it runs. The push is atomic, so the mirror holds either the whole new
 // ref set or the old one.
 import { repoUrl, type Config } from '../config/config.js';
 import { InputError } from '../config/errors.js';
 import { recipeNameProblem } from '../core/names.js';
-import { gitAuthEnv, gitBaseEnv, type GitEnv } from '../effects/git.js';
+import { gitAuthEnv, gitBaseEnv, hasObject, type GitEnv } from '../effects/git.js';
 import { createGiteaClient, type GiteaPull } from '../effects/gitea.js';
-import { cacheClonePath } from './cache.js';
+import { cacheCloneExists, cacheClonePath } from './cache.js';
 import { tryFastPath } from './fast-path.js';
+import { dryRunSync } from './dry-run.js';
 import { fullSync } from './full-sync.js';
 import { closePullRequest, judgePullRequests } from './pull-requests.js';
 import { MirrorSyncError, type MirrorSyncReport, type SyncStep } from './report.js';
@@ -70,15 +73,28 @@ export async function syncMirror(config: Config, recipe: string, options: SyncOp
   };
 
   const fast = await tryFastPath(ctx);
-  const synced = fast.kind === 'unchanged' ? fast.result : await fullSync(ctx, fast.mirrorRefs);
+  const synced =
+    fast.kind === 'unchanged'
+      ? fast.result
+      : options.dryRun
+        ? await dryRunSync(ctx)
+        : await fullSync(ctx, { upstream: fast.upstreamRefs, mirror: fast.mirrorRefs });
 
   const closedPrs: MirrorSyncReport['closedPrs'] = [];
   let openPrsKept = 0;
   if (mirror?.api && token) {
     const client = createGiteaClient({ api: mirror.api, token });
-    const pulls: GiteaPull[] = await step('list-prs', () => client.listOpenPulls(mirror.owner, recipe));
+    let pulls: GiteaPull[] = await step('list-prs', () => client.listOpenPulls(mirror.owner, recipe));
+    // A dry run fetches nothing: without upstream main's history at hand, it cannot tell
+    // a merged PR, and says so rather than fetch.
+    let unjudged = 0;
+    if (options.dryRun && pulls.length > 0 && !((await cacheCloneExists(gitDir)) && (await hasObject(gitDir, synced.upstreamMain)))) {
+      log(`dry run: ${pulls.length} open PR(s) not judged: upstream main ${synced.upstreamMain.slice(0, 12)} is not fetched yet`);
+      unjudged = pulls.length;
+      pulls = [];
+    }
     const verdicts = await step('list-prs', () => judgePullRequests(gitDir, pulls, synced.upstreamMain));
-    openPrsKept = verdicts.kept.length;
+    openPrsKept = verdicts.kept.length + unjudged;
     for (const pr of verdicts.toClose) {
       if (options.dryRun) log(`dry run: would close PR #${pr.number} (head ${pr.headSha} is in upstream main)`);
       else {

@@ -20,6 +20,8 @@ export const attemptSchema = z.object({
   /** The recipe's outcome in the sweep report, e.g. promoted, red, promote-failed, skipped. */
   outcome: z.string(),
   durationMs: z.number().nonnegative(),
+  /** Set when the canonical's tag named another commit upstream than the canonical was tested at. */
+  canonicalTagMoved: z.strictObject({ tag: z.string(), recorded: z.string(), now: z.string() }).nullable().optional(),
 });
 export type Attempt = z.infer<typeof attemptSchema>;
 
@@ -58,9 +60,12 @@ export async function readAttempts(
   return { attempts, badLines };
 }
 
-/** Runs that were red, as the decision wants them: tag and commit. */
+/** The outcome of a run that a signal stopped: never a verdict on the tag. */
+export const INTERRUPTED = 'interrupted';
+
+/** Runs that were red, as the decision wants them: tag and commit. Interrupted runs are not red. */
 export function redRuns(attempts: readonly Attempt[]): { tag: string; commit: string }[] {
   return attempts
-    .filter((a) => a.verdict === 'red' && a.tag !== null && a.commit !== null)
+    .filter((a) => a.verdict === 'red' && a.outcome !== INTERRUPTED && a.tag !== null && a.commit !== null)
     .map((a) => ({ tag: a.tag as string, commit: a.commit as string }));
 }

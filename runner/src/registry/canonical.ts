@@ -11,10 +11,14 @@ export const CANONICAL_SCHEMA = 1;
 
 const isoTime = z.iso.datetime({ offset: true });
 
+/** A name that is one directory entry, never `.`, `..` or a path: it names what recovery keeps. */
+export const SNAPSHOT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
+export const VOLUME_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$/;
+
 export const snapshotRefSchema = z.strictObject({
   /** Directory name under <recipe>/snapshots/. */
-  id: z.string().regex(/^[A-Za-z0-9._-]+$/),
-  volumes: z.array(z.string()),
+  id: z.string().regex(SNAPSHOT_ID, "a snapshot directory name (letters, digits, '.', '_', '-', starting with a letter or digit)"),
+  volumes: z.array(z.string().regex(VOLUME_NAME, 'a volume name')),
   bytes: z.number().int().nonnegative(),
 });
 

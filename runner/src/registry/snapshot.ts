@@ -9,6 +9,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { listStackVolumes, volumeMountpoint } from '../effects/docker.js';
 import { fsyncDirectory, writeJsonAtomic } from '../effects/atomic-file.js';
+import { failpoint } from '../effects/failpoint.js';
 import { archiveDirectory, extractArchive, listArchive } from '../effects/tar.js';
 import { recipeStateDir, type CanonicalRecord } from './canonical.js';
 
@@ -24,7 +25,7 @@ export const snapshotMetaSchema = z.strictObject({
     z.strictObject({
       /** The volume's name without the `<stack>_` prefix, so it maps onto any stack. */
       name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/),
-      archive: z.string(),
+      archive: z.string().regex(/^volumes\/[A-Za-z0-9][A-Za-z0-9_.-]*\.tar$/, 'volumes/<volume>.tar'),
       bytes: z.number().int().nonnegative(),
       sha256: z.string().regex(/^[0-9a-f]{64}$/),
     }),
@@ -91,6 +92,7 @@ export async function createSnapshot(options: {
       const archivePath = path.join(buildDir, archive);
       await archiveDirectory(await volumeMountpoint(volume), archivePath);
       await fsyncFile(archivePath);
+      failpoint('snapshot:archive-written', recipe);
       entries.push({ name, archive, bytes: (await stat(archivePath)).size, sha256: await sha256File(archivePath) });
     }
     const meta: SnapshotMeta = {
@@ -105,8 +107,11 @@ export async function createSnapshot(options: {
     };
     await writeJsonAtomic(path.join(buildDir, 'meta.json'), meta);
     await fsyncDirectory(path.join(buildDir, 'volumes'));
+    failpoint('snapshot:meta-written', recipe);
     await verifySnapshotDir(buildDir);
+    failpoint('snapshot:verified', recipe);
     await rename(buildDir, finalDir);
+    failpoint('snapshot:renamed', recipe);
     await fsyncDirectory(path.dirname(finalDir));
     return { meta, bytes: entries.reduce((sum, v) => sum + v.bytes, 0) };
   } catch (error) {
@@ -148,6 +153,7 @@ export async function publishSnapshotLink(stateDir: string, recipe: string, id: 
   const temp = path.join(dir, `.snapshot.${process.pid}.tmp`);
   await rm(temp, { force: true });
   await symlink(path.join('snapshots', id), temp);
+  failpoint('snapshot-link:temp-created', recipe);
   await rename(temp, link);
   await fsyncDirectory(dir);
 }
@@ -160,7 +166,11 @@ export async function currentSnapshotLink(stateDir: string, recipe: string): Pro
   }
 }
 
-/** Removes every snapshot directory but `keepId` (also leftovers of a crashed build). */
+/**
+ * Removes every snapshot directory but `keepId` (also leftovers of a crashed build).
+ * Refuses, removing nothing, when `keepId` is not one of them: whatever named it is
+ * wrong, and the directories may be the only copy of the data.
+ */
 export async function pruneSnapshots(stateDir: string, recipe: string, keepId: string | null): Promise<string[]> {
   const dir = snapshotsDir(stateDir, recipe);
   let names: string[];
@@ -168,6 +178,9 @@ export async function pruneSnapshots(stateDir: string, recipe: string, keepId: s
     names = await readdir(dir);
   } catch {
     return [];
+  }
+  if (keepId !== null && !names.includes(keepId)) {
+    throw new SnapshotError(`not pruning ${dir}: the snapshot to keep, ${JSON.stringify(keepId)}, is not there`);
   }
   const removed: string[] = [];
   for (const name of names) {

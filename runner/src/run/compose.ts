@@ -13,7 +13,12 @@ type Compose = {
 
 export async function readCompose(checkout: string): Promise<Compose> {
   const file = path.join(checkout, 'compose.yml');
-  const parsed: unknown = parseYaml(await readFile(file, 'utf8'));
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`${file}: ${(error as Error).message}`);
+  }
   if (!parsed || typeof parsed !== 'object') throw new Error(`${file}: not a compose mapping`);
   return parsed as Compose;
 }

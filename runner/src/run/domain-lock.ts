@@ -1,22 +1,29 @@
 // One deployment per app domain at a time: a run (or a promote, or a quick run on the
 // warm domain) holds <runsDir>/.locks/<domain>.lock while it touches that domain.
 import path from 'node:path';
+import { OperationError } from '../config/errors.js';
 import { describeOwner, tryAcquireLock, type HeldLock } from '../effects/lock-file.js';
 
-export class DomainBusyError extends Error {
+/** Someone else deploys on the domain: the CLI says so and exits 75 (try again later). */
+export class DomainBusyError extends OperationError {
   constructor(readonly domain: string, holder: string) {
-    super(`app domain ${domain} is in use by ${holder}`);
+    super(`app domain ${domain} is in use by ${holder}`, 'locked');
     this.name = 'DomainBusyError';
   }
 }
 
+export const DOMAIN_LOCKS_DIR = '.locks';
+
 export function domainLockPath(runsDir: string, domain: string): string {
-  return path.join(runsDir, '.locks', `${domain}.lock`);
+  return path.join(runsDir, DOMAIN_LOCKS_DIR, `${domain}.lock`);
 }
 
-/** Takes the domain's lock or throws DomainBusyError naming the holder. */
-export async function lockDomain(runsDir: string, domain: string, purpose: string): Promise<HeldLock> {
-  const attempt = await tryAcquireLock(domainLockPath(runsDir, domain), purpose);
+/**
+ * Takes the domain's lock or throws DomainBusyError naming the holder. `runId`: the run
+ * the domain is deployed for, recorded so that the clean-up after a crash finds its app.
+ */
+export async function lockDomain(runsDir: string, domain: string, purpose: string, runId?: string): Promise<HeldLock> {
+  const attempt = await tryAcquireLock(domainLockPath(runsDir, domain), purpose, runId ? { runId } : {});
   if (!attempt.acquired) throw new DomainBusyError(domain, describeOwner(attempt.heldBy));
   return attempt.lock;
 }

@@ -8,6 +8,9 @@ import { writeJsonAtomic } from '../effects/atomic-file.js';
 
 export const RESULT_SCHEMA = 1;
 
+export const RUN_OUTCOMES = ['green', 'red', 'interrupted'] as const;
+export type RunOutcome = (typeof RUN_OUTCOMES)[number];
+
 const rungStatus = z.enum(['pass', 'fail', 'skip', 'unver']);
 
 export const rungResultSchema = z.strictObject({
@@ -47,6 +50,12 @@ export const runResultSchema = z
     level: z.number().int().min(0).max(LADDER.length),
     verdict: z.enum(['green', 'red']),
     verdictReason: z.string(),
+    /**
+     * green or red as the verdict says; interrupted when a signal stopped the run (systemd
+     * stop, a reboot) before it finished: not a verdict on the recipe, never remembered as
+     * red. A run that reaches its own deadline is red.
+     */
+    outcome: z.enum(RUN_OUTCOMES),
     teardown: z.strictObject({ ok: z.boolean(), problems: z.array(z.string()) }),
     /** Set when the run was cut short: the deadline or a signal. */
     interrupted: z.string().nullable(),

@@ -6,10 +6,10 @@ import { appendFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { required, type Config } from '../config/config.js';
-import { InputError } from '../config/errors.js';
+import { InputError, OperationError } from '../config/errors.js';
 import type { RecipeDefinition } from '../config/recipe-definition.js';
 import { levelOf, verdictOf, type Rung } from '../core/ladder.js';
-import { recipeNameProblem } from '../core/names.js';
+import { recipeNameProblem, warmDomain } from '../core/names.js';
 import { resolveUpgradeBase } from '../core/upgrade-base.js';
 import { createOwnAbraDir } from '../effects/abra-dir.js';
 import { stackName } from '../effects/docker.js';
@@ -61,6 +61,14 @@ export async function runRecipeCi(request: RunRequest): Promise<RunResult> {
   if (nameProblem) throw new InputError(nameProblem);
   const server = required(config, 'server');
   const baseDomain = required(config, 'domain');
+  // A quick run deploys on the canonical's domain and restores into its volumes: only
+  // ever the warm domain of this configuration, whatever the record says.
+  if (request.mode === 'quick' && request.canonical && request.canonical.domain !== warmDomain(recipe, baseDomain)) {
+    throw new InputError(
+      `canonical record of ${recipe}: domain ${request.canonical.domain} is not ${warmDomain(recipe, baseDomain)}, ` +
+        `the warm domain under the configured domain ${baseDomain}; a quick run deploys nowhere else`,
+    );
+  }
   const startedAt = new Date();
   const runId = request.runId ?? newRunId(recipe, startedAt);
   const runDir = path.join(config.runsDir, runId);
@@ -81,23 +89,27 @@ export async function runRecipeCi(request: RunRequest): Promise<RunResult> {
       : null;
   if (fellBackToCold) log(fellBackToCold);
   const domain = quick ? (request.canonical as CanonicalRecord).domain : runDomain(recipe, baseDomain);
-  const lock = await lockDomain(config.runsDir, domain, `recipe CI run ${runId}`);
+  const lock = await lockDomain(config.runsDir, domain, `recipe CI run ${runId}`, runId);
   try {
     // The hard deadline and the caller's signal end the run the same way: the running
     // rung turns unver, the rest are not run, teardown still happens.
     const controller = new AbortController();
     let interrupted: string | null = null;
-    const interrupt = (why: string) => {
+    // The deadline is the run's own verdict (red); a signal is the machine stopping
+    // (systemd stop, a reboot): that run is interrupted, neither green nor red.
+    let interruptedBy: 'deadline' | 'signal' | null = null;
+    const interrupt = (why: string, by: 'deadline' | 'signal') => {
       if (interrupted) return;
       interrupted = why;
+      interruptedBy = by;
       log(`!! ${why}`);
       controller.abort(new Error(why));
     };
     const deadline = setTimeout(
-      () => interrupt(`run deadline of ${definition.runTimeoutSeconds} s reached`),
+      () => interrupt(`run deadline of ${definition.runTimeoutSeconds} s reached`, 'deadline'),
       definition.runTimeoutSeconds * 1000,
     );
-    const onAbort = () => interrupt(`run interrupted (${String(request.signal?.reason ?? 'signal')})`);
+    const onAbort = () => interrupt(`run interrupted (${signalName(request.signal?.reason)})`, 'signal');
     if (request.signal?.aborted) onAbort();
     request.signal?.addEventListener('abort', onAbort, { once: true });
     try {
@@ -105,7 +117,11 @@ export async function runRecipeCi(request: RunRequest): Promise<RunResult> {
       log(`run ${runId}: ${recipe} (${quick ? 'quick' : 'cold'}) on ${domain}, ABRA_DIR ${abraDir}`);
       const staged = await stageCheckout(request.source, path.join(abraDir, 'recipes', recipe), controller.signal);
       // A dirty --src is tested as its work tree: read head's version there.
-      const headVersion = headVersionOf(await readCompose(staged.overlayFrom ?? staged.dir));
+      const headVersion = headVersionOf(
+        await readCompose(staged.overlayFrom ?? staged.dir).catch((error: Error) => {
+          throw new OperationError(`${recipe} at ${staged.ref} (commit ${staged.commit}): ${error.message}`);
+        }),
+      );
       const tags = [...new Set([...request.tags, ...(await tagNames(staged.dir))])];
       const head: HeadInfo = {
         version: headVersion,
@@ -157,6 +173,7 @@ export async function runRecipeCi(request: RunRequest): Promise<RunResult> {
         level: levelOf(statuses),
         verdict,
         verdictReason: reason,
+        outcome: interruptedBy === 'signal' ? 'interrupted' : verdict,
         teardown: outcome.teardown,
         interrupted,
         startedAt: startedAt.toISOString(),
@@ -174,6 +191,13 @@ export async function runRecipeCi(request: RunRequest): Promise<RunResult> {
   } finally {
     await lock.release();
   }
+}
+
+/** "SIGTERM" from an abort reason that is a signal name or an Error saying "received SIGTERM". */
+function signalName(reason: unknown): string {
+  if (typeof reason === 'string') return reason;
+  if (reason instanceof Error) return reason.message;
+  return 'signal';
 }
 
 function pickBase(ctx: RunContext, tags: readonly string[], canonical: CanonicalRecord | null): BaseChoice {

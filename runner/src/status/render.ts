@@ -16,7 +16,7 @@ export function renderStatus(report: StatusReport): string {
           r.recipe + definition,
           r.canonical.version,
           shortCommit(r.canonical.commit),
-          r.canonical.status,
+          r.canonicalTagMoved ? `${r.canonical.status} TAG MOVED` : r.canonical.status,
           r.canonical.promotedAt,
           formatBytes(r.canonical.snapshotBytes),
           attempt,
@@ -26,6 +26,10 @@ export function renderStatus(report: StatusReport): string {
   const lines = [table(['RECIPE', 'CANONICAL', 'COMMIT', 'STATUS', 'PROMOTED', 'SNAPSHOT', 'LAST ATTEMPT'], rows)];
   for (const r of report.recipes) {
     if (r.canonical.state === 'invalid') lines.push(`${r.recipe}: ${r.canonical.problem}`);
+    if (r.canonicalTagMoved) {
+      const { tag, recorded, now } = r.canonicalTagMoved;
+      lines.push(`${r.recipe}: canonical tag ${tag} moved upstream: it names ${now}, the canonical was tested at ${recorded}`);
+    }
   }
   lines.push(
     report.disk

@@ -5,7 +5,7 @@ import type { Config } from '../config/config.js';
 import { definitionPath } from '../config/recipe-definition.js';
 import { diskSpace, type DiskSpace } from '../effects/disk.js';
 import { readAttempts, type Attempt } from '../registry/attempts.js';
-import { readCanonical } from '../registry/canonical.js';
+import { readTrustedCanonical } from '../registry/record-check.js';
 import { enrolledNames } from '../config/enrollment.js';
 
 export interface RecipeStatus {
@@ -25,6 +25,11 @@ export interface RecipeStatus {
         snapshotBytes: number;
       };
   lastAttempt: Attempt | null;
+  /**
+   * The canonical's tag names another commit upstream than the canonical was tested at,
+   * as the last sweep saw it; null when it does not (or the canonical changed since).
+   */
+  canonicalTagMoved: { tag: string; recorded: string; now: string } | null;
 }
 
 export interface StatusReport {
@@ -35,7 +40,9 @@ export interface StatusReport {
 
 async function recipeStatus(config: Config, recipe: string): Promise<RecipeStatus> {
   const [read, attempts] = await Promise.all([
-    readCanonical(config.stateDir, recipe),
+    readTrustedCanonical(config.stateDir, recipe, config.domain, {
+      allowPrereleases: config.recipes[recipe]?.allowPrereleases,
+    }),
     readAttempts(config.stateDir, recipe).catch(() => ({ attempts: [] as Attempt[], badLines: 0 })),
   ]);
   const canonical: RecipeStatus['canonical'] =
@@ -51,11 +58,15 @@ async function recipeStatus(config: Config, recipe: string): Promise<RecipeStatu
           snapshotBytes: read.record.snapshot.bytes,
         }
       : read;
+  const lastAttempt = attempts.attempts.at(-1) ?? null;
+  const moved = lastAttempt?.canonicalTagMoved ?? null;
   return {
     recipe,
     hasDefinition: existsSync(definitionPath(config.repo, recipe)),
     canonical,
-    lastAttempt: attempts.attempts.at(-1) ?? null,
+    lastAttempt,
+    canonicalTagMoved:
+      moved && read.state === 'present' && moved.tag === read.record.version && moved.recorded === read.record.commit ? moved : null,
   };
 }
 

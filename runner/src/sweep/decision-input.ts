@@ -2,7 +2,7 @@
 // use: the synced tags, the registry record as read, and the recipe's red attempts.
 import { decide, type CanonicalView, type Decision } from '../core/decision.js';
 import { readAttempts, redRuns } from '../registry/attempts.js';
-import type { CanonicalRead } from '../registry/canonical.js';
+import type { CanonicalRead, CanonicalRecord } from '../registry/canonical.js';
 import type { EnrolledRecipe } from '../config/enrollment.js';
 
 export function canonicalView(read: CanonicalRead): CanonicalView {
@@ -30,4 +30,29 @@ export async function decideRecipe(
     retryRed,
     allowPrereleases: recipe.definition.allowPrereleases,
   });
+}
+
+export interface CanonicalTagMove {
+  tag: string;
+  /** The commit the canonical was tested at (canonical.json). */
+  recorded: string;
+  /** The commit the tag names now. */
+  now: string;
+}
+
+/** The canonical's tag naming another commit than the canonical was tested at, or null. */
+export function canonicalTagMove(
+  record: Pick<CanonicalRecord, 'version' | 'commit'>,
+  tagCommits: Readonly<Record<string, string>>,
+): CanonicalTagMove | null {
+  const now = Object.hasOwn(tagCommits, record.version) ? tagCommits[record.version] : undefined;
+  if (now === undefined || now === record.commit) return null;
+  return { tag: record.version, recorded: record.commit, now };
+}
+
+export function describeTagMove(move: CanonicalTagMove): string {
+  return (
+    `CANONICAL TAG MOVED: tag ${move.tag} now names ${move.now}, but the canonical was tested at ${move.recorded}; ` +
+    `it stays the canonical until a newer version is promoted`
+  );
 }

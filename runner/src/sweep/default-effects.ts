@@ -1,6 +1,8 @@
 // The real effects of a sweep: mirror sync (src/mirror, which also answers the tags of
-// the synced cache clone), the cold recipe CI run (src/run) and the promote (./promote).
+// the synced cache clone), the cold recipe CI run (src/run), the gate's last look at the
+// tag upstream, and the promote (./promote).
 import { syncMirror } from '../mirror/sync.js';
+import { upstreamTagCommit } from '../mirror/upstream-tag.js';
 import { runRecipeCi } from '../run/run.js';
 import type { SweepEffects } from './effects.js';
 import { promote } from './promote.js';
@@ -25,6 +27,7 @@ export function defaultSweepEffects(): SweepEffects {
       };
     },
     runRecipeCi: (request) => runRecipeCi(request),
+    upstreamTagCommit: (config, recipe, tag) => upstreamTagCommit(config, recipe, tag),
     promote: (request) => promote(request),
   };
 }

@@ -32,6 +32,8 @@ export interface SweepRunResult {
   verdict: 'green' | 'red';
   /** Why the verdict is what it is, e.g. which rung failed. */
   verdictReason: string;
+  /** interrupted: a signal stopped the run; it is neither green nor red, and runs again next sweep. */
+  outcome: 'green' | 'red' | 'interrupted';
   level: number;
   mode: 'cold' | 'quick';
   prRef: string | null;
@@ -60,6 +62,12 @@ export interface SweepEffects {
     options: { dryRun: boolean; canonicalVersion: string | null },
   ): Promise<MirrorSyncOutcome>;
   runRecipeCi(request: SweepRunRequest): Promise<SweepRunResult>;
+  /**
+   * The commit tag `tag` names upstream now (annotated tags peeled), or null when upstream
+   * has no such tag: the gate asks right before it promotes, so a tag moved during the run
+   * is never promoted.
+   */
+  upstreamTagCommit(config: Config, recipe: string, tag: string): Promise<string | null>;
   /** Resolves with the canonical record read back from disk; throws PromoteError on any failure. */
   promote(request: PromoteRequest): Promise<CanonicalRecord>;
 }

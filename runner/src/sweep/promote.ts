@@ -6,12 +6,15 @@
 // they were; it is a PromoteError naming the step, never a success.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { lstat, readdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { required } from '../config/config.js';
+import { warmDomain } from '../core/names.js';
 import { createOwnAbraDir } from '../effects/abra-dir.js';
 import { appEnvFile, createApp, deployVersion, undeployKeepingVolumes, waitHealthy } from '../effects/abra.js';
-import { diskSpace } from '../effects/disk.js';
+import { diskSpace, type DiskSpace } from '../effects/disk.js';
+import { failpoint } from '../effects/failpoint.js';
+import { archiveBytesOf } from '../effects/tar-size.js';
 import type { HeldLock } from '../effects/lock-file.js';
 import { composeSecrets, readCompose } from '../run/compose.js';
 import { lockDomain } from '../run/domain-lock.js';
@@ -34,25 +37,24 @@ export class PromoteError extends Error {
   }
 }
 
-export function warmDomain(recipe: string, domain: string): string {
-  return `warm-${recipe}.${domain}`;
-}
 
 /** Test seam: called as each step begins; a throw there is a failure of that step. */
 export type StepObserver = (step: PromoteStep) => void | Promise<void>;
 
-async function directoryBytes(dir: string): Promise<number> {
-  let total = 0;
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) total += await directoryBytes(full);
-    else total += (await lstat(full)).size;
-  }
-  return total;
+/** Test seams of a promote: what it reads of the machine that a test cannot arrange for real. */
+export interface PromoteSeams {
+  /** Free space of the file system holding a directory (a full disk is hard to arrange). */
+  diskSpace?: (dir: string) => Promise<DiskSpace>;
 }
 
-async function guardDisk(stateDir: string, minFreePercent: number, expectedBytes: number, what: string) {
-  const disk = await diskSpace(stateDir);
+async function guardDisk(
+  seams: PromoteSeams,
+  stateDir: string,
+  minFreePercent: number,
+  expectedBytes: number,
+  what: string,
+) {
+  const disk = await (seams.diskSpace ?? diskSpace)(stateDir);
   const freeAfter = disk.freeBytes - expectedBytes;
   const floor = (disk.totalBytes * minFreePercent) / 100;
   if (freeAfter < floor) {
@@ -64,7 +66,11 @@ async function guardDisk(stateDir: string, minFreePercent: number, expectedBytes
   }
 }
 
-export async function promote(request: PromoteRequest, observe: StepObserver = () => undefined): Promise<CanonicalRecord> {
+export async function promote(
+  request: PromoteRequest,
+  observe: StepObserver = () => undefined,
+  seams: PromoteSeams = {},
+): Promise<CanonicalRecord> {
   const { config, recipe, definition, version, commit } = request;
   const log = request.log ?? (() => undefined);
   const server = required(config, 'server');
@@ -73,6 +79,7 @@ export async function promote(request: PromoteRequest, observe: StepObserver = (
   let step: PromoteStep = 'disk-guard';
   const enter = async (next: PromoteStep) => {
     step = next;
+    failpoint(`promote:${next}`, recipe);
     await observe(next);
   };
   const workDir = path.join(config.runsDir, `${request.runId}-promote`);
@@ -84,7 +91,7 @@ export async function promote(request: PromoteRequest, observe: StepObserver = (
   let domainLock: HeldLock | null = null;
   try {
     await enter('disk-guard');
-    await guardDisk(config.stateDir, config.minFreeDiskPercent, request.previous?.snapshot.bytes ?? 0, 'the snapshot');
+    await guardDisk(seams, config.stateDir, config.minFreeDiskPercent, request.previous?.snapshot.bytes ?? 0, 'the snapshot');
 
     await enter('prepare');
     // Quick runs attach the canonical on the same warm domain: one of us at a time.
@@ -132,9 +139,10 @@ export async function promote(request: PromoteRequest, observe: StepObserver = (
 
     await enter('snapshot');
     const volumes = await listStackVolumes(stack);
+    // What tar will write (headers and padding per file), not what the files hold.
     let expected = 0;
-    for (const volume of volumes) expected += await directoryBytes(await volumeMountpoint(volume));
-    await guardDisk(config.stateDir, config.minFreeDiskPercent, expected, `the snapshot of ${volumes.length} volume(s)`);
+    for (const volume of volumes) expected += await archiveBytesOf(await volumeMountpoint(volume));
+    await guardDisk(seams, config.stateDir, config.minFreeDiskPercent, expected, `the snapshot of ${volumes.length} volume(s)`);
     log(`snapshotting ${volumes.length} volume(s) of ${stack}`);
     const snapshot = await createSnapshot({ stateDir: config.stateDir, recipe, stack, version, commit, id: snapshotId });
 
@@ -164,7 +172,9 @@ export async function promote(request: PromoteRequest, observe: StepObserver = (
     }
     await verifySnapshot(config.stateDir, recipe, snapshotId);
     await publishSnapshotLink(config.stateDir, recipe, snapshotId);
+    failpoint('promote:linked', recipe);
     await pruneSnapshots(config.stateDir, recipe, snapshotId);
+    failpoint('promote:done', recipe);
     return stored;
   } catch (error) {
     if (!committed) await rm(snapshotDir(config.stateDir, recipe, snapshotId), { recursive: true, force: true });

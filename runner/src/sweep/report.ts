@@ -13,11 +13,15 @@ export const OUTCOMES = [
   'red',
   'not-promoted',
   'promote-failed',
+  'interrupted',
   'error',
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
-/** Outcomes that make the sweep exit 1. */
-export const FAILING_OUTCOMES: readonly Outcome[] = ['red', 'not-promoted', 'promote-failed', 'error'];
+/**
+ * Outcomes that make the sweep exit 1. interrupted (a signal stopped the sweep: systemd
+ * stop, a reboot) is among them: the recipe was not swept, though nothing about it is red.
+ */
+export const FAILING_OUTCOMES: readonly Outcome[] = ['red', 'not-promoted', 'promote-failed', 'interrupted', 'error'];
 
 export const recipeReportSchema = z.object({
   recipe: z.string(),
@@ -48,6 +52,10 @@ export const sweepReportSchema = z.object({
   enrolled: z.array(z.string()),
   result: z.enum(['ok', 'failed']),
   exitCode: z.number(),
+  /** Why the sweep stopped early (the signal it received), or null when it ran to the end. */
+  interrupted: z.string().nullable().optional(),
+  /** What the start of the sweep removed of earlier crashes, and what it could not remove. */
+  cleanup: z.strictObject({ removed: z.array(z.string()), problems: z.array(z.string()) }).optional(),
   recipes: z.array(recipeReportSchema),
 });
 export type SweepReport = z.infer<typeof sweepReportSchema>;
@@ -73,8 +81,15 @@ export function renderSweepSummary(report: SweepReport): string {
     formatDuration(r.durationMs),
     r.error ?? r.reason,
   ]);
+  const notes = [
+    ...(report.cleanup?.removed ?? []).map((line) => `cleanup: ${line}`),
+    ...(report.cleanup?.problems ?? []).map((line) => `cleanup problem: ${line}`),
+    ...report.recipes.flatMap((r) => r.warnings.filter((w) => w.startsWith('CANONICAL TAG MOVED')).map((w) => `${r.recipe}: ${w}`)),
+    ...(report.interrupted ? [`interrupted: ${report.interrupted}`] : []),
+  ];
   return [
     table(['RECIPE', 'OUTCOME', 'LATEST TAG', 'CANONICAL BEFORE', 'CANONICAL AFTER', 'LEVEL', 'TIME', 'WHY'], rows),
+    ...notes,
     `sweep ${report.sweepId}: ${report.result} (exit ${report.exitCode}) in ${formatDuration(report.durationMs)}${
       report.dryRun ? ' [dry run: nothing changed]' : ''
     }`,

@@ -5,10 +5,13 @@ import path from 'node:path';
 import type { Config } from '../config/config.js';
 import type { Decision } from '../core/decision.js';
 import { gate } from '../core/gate.js';
+import { checkFailpointSpec } from '../effects/failpoint.js';
 import { describeOwner, tryAcquireLock } from '../effects/lock-file.js';
-import { appendAttempt } from '../registry/attempts.js';
-import { decideRecipe, tagCommitsOf } from './decision-input.js';
-import { readCanonical, type CanonicalRecord } from '../registry/canonical.js';
+import { appendAttempt, INTERRUPTED, type Attempt } from '../registry/attempts.js';
+import { canonicalTagMove, decideRecipe, describeTagMove, tagCommitsOf } from './decision-input.js';
+import { canonicalPath, type CanonicalRecord } from '../registry/canonical.js';
+import { readTrustedCanonical } from '../registry/record-check.js';
+import { removeLeftovers, type CleanupReport } from './leftovers.js';
 import { loadEnrolled, type EnrolledRecipe } from '../config/enrollment.js';
 import { writeMetrics } from './metrics.js';
 import type { Progress } from './progress.js';
@@ -42,6 +45,11 @@ function sweepIdAt(date: Date): string {
 }
 
 
+function reasonOf(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason.message : String(reason ?? 'aborted');
+}
+
 function summary(record: CanonicalRecord | null): { version: string; commit: string } | null {
   return record ? { version: record.version, commit: record.commit } : null;
 }
@@ -55,6 +63,7 @@ export async function sweep(
   const now = options.now ?? (() => new Date());
   // Validate enrollment before taking the lock or touching anything (exit 2 on a hollow sweep).
   const enrolled = await loadEnrolled(config, options.recipes);
+  checkFailpointSpec();
   let release: (() => Promise<void>) | null = null;
   if (!options.dryRun) {
     const attempt = await tryAcquireLock(sweepLockPath(config), `ccci sweep ${options.retryRed ? '--retry-red' : ''}`.trim());
@@ -68,6 +77,12 @@ export async function sweep(
       `sweep ${sweepId}: ${enrolled.length} enrolled recipe(s): ${enrolled.map((r) => r.name).join(', ')}` +
         `${options.dryRun ? ' [dry run]' : ''}${options.retryRed ? ' [retry red]' : ''}`,
     );
+    // What earlier crashes left (temp files, promote work directories, apps of dead
+    // runs) goes first, under the lock: no promote of ours is running yet.
+    let cleanup: CleanupReport = { removed: [], problems: [] };
+    if (!options.dryRun) {
+      cleanup = await removeLeftovers(config, { dryRun: false, log: (line) => progress.line(`cleanup: ${line}`) });
+    }
     const reports: RecipeReport[] = new Array(enrolled.length);
     // Mirror syncs and decisions are cheap and network-bound: several at once. Runs and
     // promotes deploy real stacks: at most maxConcurrentRuns at once.
@@ -88,6 +103,8 @@ export async function sweep(
       enrolled: enrolled.map((r) => r.name),
       result: failed ? 'failed' : 'ok',
       exitCode: failed ? 1 : 0,
+      interrupted: options.signal?.aborted ? reasonOf(options.signal) : null,
+      cleanup,
       recipes: reports,
     };
     let reportFile: string | null = null;
@@ -133,6 +150,7 @@ async function sweepRecipe(
   };
   let decision: Decision | null = null;
   let tagCommit: string | null = null;
+  let tagMoved: Attempt['canonicalTagMoved'] = null;
   const finish = async (outcome: Outcome, reason: string, error: string | null = null): Promise<RecipeReport> => {
     report.outcome = outcome;
     report.reason = reason;
@@ -153,14 +171,21 @@ async function sweepRecipe(
         promoted: report.promoted,
         outcome,
         durationMs: report.durationMs,
+        canonicalTagMoved: tagMoved,
       }).catch((e: unknown) => report.warnings.push(`could not record the attempt: ${(e as Error).message}`));
     }
     return report;
   };
 
   try {
-    if (options.signal?.aborted) return await finish('error', 'the sweep was interrupted', 'the sweep was interrupted before this recipe');
-    const read = await readCanonical(config.stateDir, recipe);
+    const stopped = () => (options.signal?.aborted ? `the sweep was interrupted (${reasonOf(options.signal)})` : null);
+    const stoppedBefore = stopped();
+    if (stoppedBefore) return await finish(INTERRUPTED, `${stoppedBefore} before this recipe`);
+    // A record that names a missing or inconsistent snapshot, or another configuration's
+    // domain, reads as invalid: error:registry, and nothing is pruned or deployed for it.
+    const read = await readTrustedCanonical(config.stateDir, recipe, config.domain, {
+      allowPrereleases: enrolled.definition.allowPrereleases,
+    });
     const before = read.state === 'present' ? read.record : null;
     report.canonicalBefore = summary(before);
     report.canonicalAfter = summary(before);
@@ -179,6 +204,13 @@ async function sweepRecipe(
 
     const tags = synced.tags.map((t) => t.tag);
     const tagCommits = tagCommitsOf(synced.tags);
+    // Said on every sweep, not only the one whose sync saw the tag move, until a promote
+    // of a newer version makes the question moot.
+    tagMoved = before ? canonicalTagMove(before, tagCommits) : null;
+    if (tagMoved) {
+      report.warnings.push(describeTagMove(tagMoved));
+      step(`warning: ${describeTagMove(tagMoved)}`);
+    }
     decision = await decideRecipe(config.stateDir, enrolled, read, synced.tags, options.retryRed);
     report.decision = decision.code;
     report.latestTag = decision.tag;
@@ -186,7 +218,12 @@ async function sweepRecipe(
     if (decision.rejectedTags.length > 0) {
       report.warnings.push(`not release tags: ${decision.rejectedTags.map((t) => `${t.tag} (${t.reason})`).join(', ')}`);
     }
-    if (decision.action === 'error') return await finish('error', decision.reason, decision.reason);
+    if (decision.action === 'error') {
+      // Say where: an invalid record's problem names its file already, a bad version does not.
+      const file = canonicalPath(config.stateDir, recipe);
+      const error = decision.reason.includes(file) ? decision.reason : `${decision.reason} in ${file}`;
+      return await finish('error', decision.reason, error);
+    }
     if (decision.action === 'skip') return await finish('skipped', decision.reason);
     const tag = decision.tag as string;
     if (options.dryRun) return await finish('would-run', `${decision.reason}: would run cold on ${tag}`);
@@ -194,6 +231,8 @@ async function sweepRecipe(
     const canonicalBefore = before;
     const runCommit = decision.commit ?? '';
     return await runSlots.use(async (): Promise<RecipeReport> => {
+      const stoppedWaiting = stopped();
+      if (stoppedWaiting) return await finish(INTERRUPTED, `${stoppedWaiting} before the run on ${tag}`);
       step(`run on ${tag} (${runCommit.slice(0, 8)}) …`);
       const result = await effects.runRecipeCi({
         config,
@@ -208,11 +247,17 @@ async function sweepRecipe(
         log: (line) => step(`  ${line}`),
       });
       report.runId = result.runId;
-      report.verdict = result.verdict;
       report.level = result.level;
+      const stoppedRunning = result.outcome === INTERRUPTED ? `the run was interrupted` : stopped();
+      if (stoppedRunning) {
+        // Neither green nor red: not promoted, not remembered as red; the next sweep runs it again.
+        step(`run ${result.runId}: interrupted at level L${result.level}`);
+        return await finish(INTERRUPTED, `${stoppedRunning}; ${tag} runs again on the next sweep`);
+      }
+      report.verdict = result.verdict;
       step(`run ${result.runId}: ${result.verdict}, level L${result.level}`);
 
-      const verdictGate = gate({
+      const gateInput = {
         enrolled: true,
         verdict: result.verdict,
         mode: result.mode,
@@ -222,7 +267,27 @@ async function sweepRecipe(
         tags,
         tagCommits,
         allowPrereleases: enrolled.definition.allowPrereleases,
-      });
+      };
+      let verdictGate = gate(gateInput);
+      if (verdictGate.promote) {
+        // The tag as upstream has it right now: a tag moved while the run ran is not promoted.
+        let upstreamCommit: string | null;
+        try {
+          upstreamCommit = await effects.upstreamTagCommit(config, recipe, result.version);
+        } catch (error) {
+          return await finish('not-promoted', `no promote: could not re-read tag ${result.version} upstream: ${(error as Error).message}`);
+        }
+        const fresh = { ...tagCommits };
+        if (upstreamCommit === null) delete fresh[result.version];
+        else fresh[result.version] = upstreamCommit;
+        verdictGate = gate({ ...gateInput, tagCommits: fresh });
+        if (!verdictGate.promote && upstreamCommit !== result.commit) {
+          return await finish(
+            'not-promoted',
+            `${verdictGate.reason} (re-read upstream right before the promote: ${upstreamCommit === null ? 'the tag is gone' : `the tag moved during the run`})`,
+          );
+        }
+      }
       if (!verdictGate.promote) {
         if (result.verdict === 'red') return await finish('red', `red at level L${result.level}: ${result.verdictReason}`);
         return await finish('not-promoted', verdictGate.reason);

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { main } from '../../src/cli/main.js';
-import { canonicalPath, writeCanonical } from '../../src/registry/canonical.js';
+import { canonicalPath, writeCanonical, type CanonicalRecord } from '../../src/registry/canonical.js';
+import { writeSnapshotFixture } from '../registry/snapshot-fixture.js';
 import { createScenario, type Scenario } from '../sweep/scenario.js';
 
 async function ccci(argv: string[], env: NodeJS.ProcessEnv = {}) {
@@ -71,7 +72,7 @@ describe('ccci status and ccci decide', () => {
     await s.addRecipe('ghost', { version: '5.0.0+5.0' });
     await s.addRecipe('gitea');
     // custom-html gets a canonical, ghost a broken record, gitea nothing.
-    await writeCanonical(s.config.stateDir, {
+    const record: CanonicalRecord = {
       schema: 1,
       recipe: 'custom-html',
       domain: 'warm-custom-html.ci.example.org',
@@ -83,7 +84,9 @@ describe('ccci status and ccci decide', () => {
       runId: 'run-1',
       level: 5,
       snapshot: { id: 'run-1', volumes: ['content'], bytes: 2048 },
-    });
+    };
+    await writeCanonical(s.config.stateDir, record);
+    writeSnapshotFixture(s.config.stateDir, record);
     mkdirSync(path.dirname(canonicalPath(s.config.stateDir, 'ghost')), { recursive: true });
     writeFileSync(canonicalPath(s.config.stateDir, 'ghost'), 'not json');
   });

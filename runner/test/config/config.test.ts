@@ -126,3 +126,22 @@ describe('configuration', () => {
     });
   });
 });
+
+describe('hostile configuration values', () => {
+  for (const server of ['..', '-rf', '$()', '$(touch /tmp/pwned)', 'a/b', '.', '', 'a b']) {
+    test(`server ${JSON.stringify(server)} is refused, naming the key`, () => {
+      const file = configFile({ server });
+      rejects(() => loadConfig({ configFile: file, env: {} }), new RegExp(`${file.replace(/[.]/g, '\\.')}: server: server name`));
+    });
+  }
+  test('a host name is a server name', () => {
+    assert.equal(loadConfig({ configFile: configFile({ server: 'ci.example.org' }), env: {} }).server, 'ci.example.org');
+  });
+
+  test('a __proto__ recipe key is refused, not silently dropped', () => {
+    const file = configFile('{"recipes": {"custom-html": {}, "__proto__": {"deployTimeoutSeconds": 1}}}');
+    rejects(() => loadConfig({ configFile: file, env: {} }), /recipes\.__proto__: a key named __proto__ is not allowed/);
+    const nested = configFile('{"recipes": {"custom-html": {"env": {"__proto__": "x"}}}}');
+    rejects(() => loadConfig({ configFile: nested, env: {} }), /recipes\.custom-html\.env\.__proto__/);
+  });
+});

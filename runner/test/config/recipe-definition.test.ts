@@ -100,3 +100,13 @@ describe('recipe definitions', () => {
     }
   });
 });
+
+describe('hostile recipe definitions', () => {
+  test('a __proto__ key is refused, naming the file and where', async () => {
+    await assert.rejects(parseRecipeDefinition('env:\n  __proto__: x\n', '/r/recipe.yaml'), (error: unknown) => {
+      assert.ok(error instanceof InputError);
+      assert.match(error.message, /\/r\/recipe\.yaml: env\.__proto__: a key named __proto__ is not allowed/);
+      return true;
+    });
+  });
+});

@@ -157,6 +157,20 @@ describe('decide: every row of the decision table', () => {
     );
   });
 
+  test('a prerelease canonical of a recipe that does not allow prereleases -> error:registry', () => {
+    const d = decide(input({ canonical: present('1.14.0-rc.1+1.32.0') }));
+    assert.equal(d.code, 'error:registry');
+    assert.equal(d.action, 'error');
+    assert.equal(
+      d.reason,
+      'error:registry (canonical version 1.14.0-rc.1+1.32.0 is a prerelease and the recipe does not allow prereleases; left as it is)',
+    );
+    // Even with nothing newer to run: a broken registry is never quiet.
+    assert.equal(decide(input({ tags: [], tagCommits: {}, canonical: present('2.0.0-rc.1') })).code, 'error:registry');
+    // A recipe that opts in keeps its prerelease canonical.
+    assert.equal(decide(input({ allowPrereleases: true, canonical: present('1.14.0-rc.1+1.32.0') })).code, 'skip:no-new-version');
+  });
+
   test('a missing commit for the tag to run is a loud error, not a run of the wrong tree', () => {
     assert.throws(() => decide(input({ tagCommits: {} })), /decide: no commit given for release tag 1\.13\.0\+1\.31\.1/);
     // a tag literally named like an Object.prototype key is not found there either
@@ -182,7 +196,9 @@ describe('decide: every row of the decision table', () => {
           const redAttempts = redNewest && newest ? [{ tag: newest.tag, commit: C2 }] : [];
           const d = decide({ tags, tagCommits, canonical, redAttempts, retryRed, allowPrereleases });
           let expected: string;
-          if (canonicalVersion !== undefined && !parseTag(canonicalVersion).ok) expected = 'error:registry';
+          const parsedCanonical = canonicalVersion === undefined ? null : parseTag(canonicalVersion);
+          if (parsedCanonical && !parsedCanonical.ok) expected = 'error:registry';
+          else if (parsedCanonical?.ok && parsedCanonical.version.prerelease.length > 0 && !allowPrereleases) expected = 'error:registry';
           else if (newest === null) expected = 'skip:never-released';
           else if (canonicalVersion !== undefined && compareTags(newest.tag, canonicalVersion) <= 0) expected = 'skip:no-new-version';
           else if (redNewest && !retryRed) expected = 'skip:known-red';

@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { isCommitId, isRecipeName, isRefName, recipeNameProblem, refNameProblem } from '../../src/core/names.js';
+import {
+  isCommitId,
+  isRecipeName,
+  isRefName,
+  recipeNameProblem,
+  refNameProblem,
+  refStorageProblem,
+  serverNameProblem,
+  warmDomain,
+} from '../../src/core/names.js';
 
 describe('recipe names', () => {
   for (const good of ['custom-html', 'matrix-synapse', 'n8n', 'a', 'lasuite_docs']) {
@@ -57,4 +66,30 @@ test('commit ids are 40 lowercase hex', () => {
   assert.equal(isCommitId('A'.repeat(40)), false);
   assert.equal(isCommitId('a'.repeat(39)), false);
   assert.equal(isCommitId('g'.repeat(40)), false);
+});
+
+describe('server names (a path component under ABRA_DIR/servers/)', () => {
+  for (const good of ['default', 'ci-server', 'ci.example.org', 'CI1', 'a', 'server_2']) {
+    test(`${good} is a server name`, () => assert.equal(serverNameProblem(good), null));
+  }
+  for (const bad of ['', '.', '..', '../etc', 'a/b', '-rf', '$()', '$(touch x)', 'a b', '.hidden', 'a..b', 'x.', 'x'.repeat(255), 'a;b', '`id`']) {
+    test(`${JSON.stringify(bad)} is refused`, () => assert.match(serverNameProblem(bad) ?? '', /server name/));
+  }
+});
+
+describe('warm domains', () => {
+  test('warm-<recipe>.<domain>', () => assert.equal(warmDomain('custom-html', 'ci.example.org'), 'warm-custom-html.ci.example.org'));
+});
+
+describe('ref names git can store as ref files', () => {
+  test('a release tag and a 250-byte component fit; 251 bytes (plus .lock) do not', () => {
+    assert.equal(refStorageProblem('1.0.0+1.0'), null);
+    assert.equal(refStorageProblem('x'.repeat(250)), null);
+    assert.match(refStorageProblem('x'.repeat(251)) ?? '', /251 bytes: git cannot store it/);
+    assert.match(refStorageProblem(`1.0.0+${'a'.repeat(294)}`) ?? '', /300 bytes/);
+  });
+  test('components count separately, in bytes not characters', () => {
+    assert.equal(refStorageProblem(`${'a'.repeat(200)}/${'b'.repeat(200)}`), null);
+    assert.match(refStorageProblem('é'.repeat(126)) ?? '', /252 bytes/);
+  });
 });

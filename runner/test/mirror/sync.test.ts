@@ -196,8 +196,9 @@ describe('dry run', () => {
     try {
       await syncMirror(world.config(), world.recipe, quiet);
       const cache = path.join(world.cacheDir, 'mirrors', `${world.recipe}.git`);
+      // main rewound to a commit the cache has: a dry run can tell the force push
+      // without fetching anything.
       await git(['reset', '--quiet', '--hard', 'HEAD~1'], world.work);
-      await world.commit('rewritten');
       await world.tag('2.0.0+2.0');
       await world.publish();
       const mirrorBefore = await world.refs(world.mirrorDir);
@@ -223,7 +224,7 @@ describe('dry run', () => {
         report.warnings.map((w) => w.code),
         ['main-force-pushed'],
       );
-      assert.ok(!argvs.some((argv) => argv.includes('push') || argv.includes('update-ref')));
+      assert.ok(!argvs.some((argv) => argv.includes('push') || argv.includes('update-ref') || argv.includes('fetch')));
       assert.equal(await world.refs(world.mirrorDir), mirrorBefore);
       assert.deepEqual(await sortedTags(cache), cacheTagsBefore);
       assert.equal(await mainCommit(cache), cacheMainBefore);
@@ -420,7 +421,12 @@ describe('cache clone remotes and no mirror', () => {
       }
       assert.equal(first.mirrored, false);
       assert.deepEqual(first.pushed, []);
-      assert.ok(!argvs.some((argv) => argv.includes('push') || argv.includes('ls-remote')));
+      assert.ok(!argvs.some((argv) => argv.includes('push')));
+      // Upstream is listed before the fetch (only release tags are fetched); no mirror is.
+      assert.deepEqual(
+        argvs.filter((argv) => argv.includes('ls-remote')).map((argv) => argv.at(-1)),
+        [`file://${world.upstreamBase}/${world.recipe}.git`],
+      );
       assert.equal(await remoteUrl(cache, 'origin'), null);
       assert.equal(await mainCommit(cache), c3);
       assert.deepEqual(await sortedTags(cache), [

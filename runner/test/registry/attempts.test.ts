@@ -50,3 +50,10 @@ test('no file: no attempts', async () => {
 test('skipped recipes are not red runs', () => {
   assert.deepEqual(redRuns([attempt({ verdict: null, decision: 'skip:no-new-version', outcome: 'skipped' })]), []);
 });
+
+test('an interrupted run is never a red run, whatever verdict its line carries', () => {
+  const interrupted = attempt({ outcome: 'interrupted', verdict: null });
+  const interruptedRed = attempt({ outcome: 'interrupted', verdict: 'red', tag: '1.1.0+5.1' });
+  assert.deepEqual(redRuns([interrupted, interruptedRed]), []);
+  assert.deepEqual(redRuns([interrupted, attempt()]), [{ tag: '1.0.0+5.0', commit: 'a'.repeat(40) }]);
+});

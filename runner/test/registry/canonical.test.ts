@@ -108,3 +108,21 @@ describe('canonical registry record', () => {
     assert.ok(readdirSync(path.join(dir, 'custom-html')).some((n) => n.endsWith('.tmp')));
   });
 });
+
+describe('snapshot ids name one directory entry, never a path', () => {
+  for (const id of ['.', '..', '../other', 'a/b', '.hidden', '', '-x', 'a\nb']) {
+    test(`${JSON.stringify(id)} makes the record invalid, and writing it is refused`, async () => {
+      const dir = stateDir();
+      const file = canonicalPath(dir, 'custom-html');
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, JSON.stringify(record({ snapshot: { id, volumes: ['content'], bytes: 1 } })));
+      const read = await readCanonical(dir, 'custom-html');
+      assert.equal(read.state, 'invalid');
+      assert.match(read.state === 'invalid' ? read.problem : '', /snapshot\.id: a snapshot directory name/);
+      await assert.rejects(writeCanonical(dir, record({ snapshot: { id, volumes: ['content'], bytes: 1 } })));
+    });
+  }
+  test('volume names are checked too', async () => {
+    await assert.rejects(writeCanonical(stateDir(), record({ snapshot: { id: 'ok', volumes: ['../x'], bytes: 1 } })));
+  });
+});

@@ -59,6 +59,7 @@ describe('deadline', () => {
     assert.equal(result.interrupted, 'run deadline of 3 s reached');
     assert.equal(result.level, 0);
     assert.equal(result.verdict, 'red');
+    assert.equal(result.outcome, 'red', "the run's own deadline is a red run, not an interrupted one");
     const deploys = fakePids('deploy').filter((pid) => !before.has(pid));
     assert.equal(deploys.length, 1);
     await waitFor('the hung abra to be gone', () => !alive(deploys[0] as number), 10_000);
@@ -115,6 +116,7 @@ describe('SIGTERM', () => {
     const saved = await readRunResult(result.runDir);
     assert.equal(saved.rungs[0]?.status, 'unver');
     assert.match(saved.rungs[0]?.reason ?? '', /interrupted \(SIGTERM\) during install/);
+    assert.equal(saved.outcome, 'interrupted', 'a signal is not a verdict on the recipe');
     assert.match(stderr, /SIGTERM: stopping, tearing down/);
     await assertTornDown(world, saved);
   });

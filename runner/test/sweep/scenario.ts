@@ -34,7 +34,15 @@ export interface Scenario {
   addRecipe(name: string, options?: { version?: string; fake?: FakeBehaviour; definition?: Record<string, unknown> }): Promise<string>;
   publish(recipe: string): Promise<void>;
   sweep(options?: { retryRed?: boolean; dryRun?: boolean; recipes?: string[]; effects?: SweepEffects }): Promise<SweepOutcome & { lines: string[] }>;
-  cli(args: string[], options?: { onLine?: (line: string, kill: () => void) => void }): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>;
+  cli(
+    args: string[],
+    options?: {
+      onLine?: (line: string, kill: () => void) => void;
+      env?: Record<string, string>;
+      /** Called once the child runs, with a way to send it a signal. */
+      signalWhen?: (signal: (name: NodeJS.Signals) => void) => void | Promise<void>;
+    },
+  ): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string; pid: number }>;
   writeConfig(overrides?: Partial<Config>): void;
   close(): Promise<void>;
 }
@@ -83,7 +91,7 @@ export async function createScenario(overrides: Partial<Config> = {}, options: S
     cli(args, options = {}) {
       return new Promise((resolve) => {
         const child = spawn(process.execPath, [CLI, '--config', configFile, ...args], {
-          env: { ...process.env, ...sandbox.env },
+          env: { ...process.env, ...sandbox.env, ...options.env },
           stdio: ['ignore', 'pipe', 'pipe'],
         });
         let stdout = '';
@@ -100,7 +108,8 @@ export async function createScenario(overrides: Partial<Config> = {}, options: S
           }
         });
         child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-        child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+        child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, pid: child.pid as number }));
+        void options.signalWhen?.((name) => child.kill(name));
       });
     },
     writeConfig(extra = {}) {

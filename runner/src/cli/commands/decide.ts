@@ -1,8 +1,8 @@
 import { loadConfig } from '../../config/config.js';
 import { InputError } from '../../config/errors.js';
-import { readCanonical } from '../../registry/canonical.js';
+import { readTrustedCanonical } from '../../registry/record-check.js';
 import { defaultSweepEffects } from '../../sweep/default-effects.js';
-import { decideRecipe } from '../../sweep/decision-input.js';
+import { canonicalTagMove, decideRecipe, describeTagMove, tagCommitsOf } from '../../sweep/decision-input.js';
 import { loadEnrolled } from '../../config/enrollment.js';
 import { EXIT, parseCommandArgs, writeLine, type Command } from '../command.js';
 
@@ -20,12 +20,16 @@ export const decideCommand: Command = {
     const [recipe] = await loadEnrolled(config, positionals);
     if (!recipe) throw new InputError('no recipe');
     const effects = defaultSweepEffects();
-    const read = await readCanonical(config.stateDir, recipe.name);
+    const read = await readTrustedCanonical(config.stateDir, recipe.name, config.domain, {
+      allowPrereleases: recipe.definition.allowPrereleases,
+    });
     const synced = await effects.syncMirror(config, recipe.name, {
       dryRun: true,
       canonicalVersion: read.state === 'present' ? read.record.version : null,
     });
     const decision = await decideRecipe(config.stateDir, recipe, read, synced.tags, values['retry-red'] ?? false);
+    const moved = read.state === 'present' ? canonicalTagMove(read.record, tagCommitsOf(synced.tags)) : null;
+    if (moved) synced.warnings.push(describeTagMove(moved));
     if (values.json) {
       writeLine(context.stdout, JSON.stringify({ recipe: recipe.name, ...decision, warnings: synced.warnings }, null, 2));
     } else {

@@ -9,6 +9,7 @@ export const commandLoaders: Readonly<Record<string, () => Promise<Command>>> = 
   status: async () => (await import('./status.js')).statusCommand,
   decide: async () => (await import('./decide.js')).decideCommand,
   'mirror-sync': async () => (await import('./mirror-sync.js')).mirrorSyncCommand,
+  gc: async () => (await import('./gc.js')).gcCommand,
   versions: async () => (await import('./versions.js')).versionsCommand,
   demo: async () => (await import('./demo.js')).demoCommand,
 };

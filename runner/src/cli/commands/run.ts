@@ -1,5 +1,5 @@
 // ccci run RECIPE [--ref REF | --tag TAG | --src DIR] [--quick] [--json]
-// One recipe CI run by hand. Exit 0 green, 1 red, 2 could not run (bad input).
+// One recipe CI run by hand. Exit 0 green, 1 red (or interrupted), 2 could not run (bad input), 75 the app domain is busy.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig, repoUrl, type Config } from '../../config/config.js';
@@ -8,7 +8,7 @@ import { loadRecipeDefinition } from '../../config/recipe-definition.js';
 import { LADDER } from '../../core/ladder.js';
 import { recipeNameProblem, refNameProblem } from '../../core/names.js';
 import { cacheClonePath } from '../../mirror/cache.js';
-import { readCanonical } from '../../registry/canonical.js';
+import { readTrustedCanonical } from '../../registry/record-check.js';
 import type { RunResult } from '../../run/result.js';
 import { runRecipeCi } from '../../run/run.js';
 import type { RunSource } from '../../run/stage.js';
@@ -83,7 +83,11 @@ export const runCommand: Command = {
     const config = loadConfig({ configFile: context.configFile, env: context.env });
     const definition = await loadRecipeDefinition(config.repo, recipe, config.recipes[recipe] ?? {});
     const source = sourceOf(config, recipe, values, context.env);
-    const canonical = await readCanonical(config.stateDir, recipe);
+    // The same checks as the sweep's: a record for another domain, or whose snapshot is
+    // missing, is never deployed or restored from.
+    const canonical = await readTrustedCanonical(config.stateDir, recipe, config.domain, {
+      allowPrereleases: definition.allowPrereleases,
+    });
     if (canonical.state === 'invalid') throw new InputError(`canonical record of ${recipe}: ${canonical.problem}`);
 
     const controller = new AbortController();

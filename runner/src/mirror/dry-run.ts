@@ -1,0 +1,51 @@
+// A dry run's sync: what a sync would push and which tags the sweep would decide from,
+// answered from `git ls-remote` of upstream (with the peeled lines, for the commits
+// annotated tags name) and of the mirror, and nothing else. It never creates the cache
+// clone, fetches objects or touches the sync record: a dry run changes nothing on disk.
+import { gitBaseEnv, hasObject, isAncestor, listRefs, lsRemote, lsRemotePeeled, type RemoteRef } from '../effects/git.js';
+import { cacheCloneExists } from './cache.js';
+import { planSync, syncFindings } from './plan.js';
+import { MAIN_REF, splitRefs, syncedRefs, TAG_PREFIX, upstreamTagProblem } from './refs.js';
+import { displayUrl } from './secrets.js';
+import type { RefSyncResult, SyncContext } from './sync-context.js';
+
+/**
+ * Whether the mirror's main is an ancestor of upstream's, if the cache clone can say so
+ * without fetching; when it cannot, the push is reported as a fast-forward.
+ */
+async function knownFastForward(ctx: SyncContext, from: string | null, to: string): Promise<boolean> {
+  if (from === null || from === to) return true;
+  if (!(await cacheCloneExists(ctx.gitDir))) return true;
+  if (!(await hasObject(ctx.gitDir, from)) || !(await hasObject(ctx.gitDir, to))) return true;
+  return isAncestor(ctx.gitDir, from, to).catch(() => true);
+}
+
+export async function dryRunSync(ctx: SyncContext): Promise<RefSyncResult> {
+  const { mirrorUrl } = ctx;
+  ctx.log(`dry run: listing ${displayUrl(ctx.upstreamUrl)}${mirrorUrl ? ` and ${displayUrl(mirrorUrl)}` : ''}; nothing is fetched`);
+  const listing = await ctx.step('fetch-upstream', () => lsRemotePeeled(ctx.upstreamUrl, gitBaseEnv()));
+  const upstream = splitRefs(syncedRefs(listing.refs), MAIN_REF, TAG_PREFIX, upstreamTagProblem);
+  const upstreamMain = upstream.main;
+  if (upstreamMain === null) {
+    return ctx.step('fetch-upstream', () => Promise.reject(new Error(`${displayUrl(ctx.upstreamUrl)} has no main branch`)));
+  }
+  // What the mirror holds: asked of the mirror, or, with none, the cache's stand-in copy.
+  let previousRefs: RemoteRef[] = [];
+  if (mirrorUrl) previousRefs = await ctx.step('read-mirror', () => lsRemote(mirrorUrl, ctx.originEnv));
+  else if (await cacheCloneExists(ctx.gitDir)) previousRefs = await ctx.step('read-mirror', () => listRefs(ctx.gitDir, 'refs/heads/', 'refs/tags/'));
+  const previous = splitRefs(syncedRefs(previousRefs), MAIN_REF, TAG_PREFIX);
+  const mainFastForward = await ctx.step('read-mirror', () => knownFastForward(ctx, previous.main, upstreamMain));
+  const plan = planSync({
+    upstream: { main: upstreamMain, tags: upstream.tags, refused: new Set(upstream.rejected.map((r) => r.tag)) },
+    previous,
+    mainFastForward,
+    canonicalVersion: ctx.options.canonicalVersion,
+  });
+  const { warnings, rejectedTags } = syncFindings(upstream.rejected, previous.rejected, plan);
+  for (const warning of warnings) ctx.log(`warning [${warning.code}] ${warning.message}`);
+  const pushed = mirrorUrl ? plan.pushes : [];
+  if (mirrorUrl) ctx.log(pushed.length === 0 ? 'the mirror already equals upstream: nothing to push' : `dry run: would push ${pushed.length} ref(s)`);
+  // The sweep decides from upstream's tags; an annotated tag's `^{}` line names its commit.
+  const tags = [...upstream.tags].map(([tag, oid]) => ({ tag, commit: listing.peeled.get(`${TAG_PREFIX}${tag}`) ?? oid }));
+  return { upstreamMain, pushed, warnings, rejectedTags, tags };
+}

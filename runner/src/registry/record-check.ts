@@ -1,0 +1,109 @@
+// Whether a canonical record can be trusted before anything acts on it: its version is
+// a release the recipe allows, it names the warm domain of the current configuration, and the snapshot it names is there and
+// whole as far as a cheap look can tell (meta.json valid and agreeing with the record,
+// every archive present with the recorded size). No archive is hashed here: this runs
+// for every recipe on every sweep, and a night with nothing new must stay cheap. The
+// full checksum verification is where the data is used (promote, quick-mode restore).
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { warmDomain } from '../core/names.js';
+import { isRelease, parseTag } from '../core/versions.js';
+import { canonicalPath, readCanonical, type CanonicalRead, type CanonicalRecord } from './canonical.js';
+import { snapshotDir, snapshotMetaSchema } from './snapshot.js';
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  return JSON.stringify([...a].sort()) === JSON.stringify([...b].sort());
+}
+
+/** Why the snapshot `record` names cannot be trusted, or null. */
+export async function snapshotRecordProblem(stateDir: string, record: CanonicalRecord): Promise<string | null> {
+  const id = record.snapshot.id;
+  const dir = snapshotDir(stateDir, record.recipe, id);
+  const where = `snapshot ${id} (${dir})`;
+  let text: string;
+  try {
+    text = await readFile(path.join(dir, 'meta.json'), 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? `${where} is missing or has no meta.json` : `${where}: meta.json unreadable: ${(error as Error).message}`;
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    return `${where}: meta.json is not valid JSON: ${(error as Error).message}`;
+  }
+  const parsed = snapshotMetaSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return `${where}: meta.json: ${issue ? `${issue.path.map(String).join('.') || '(top level)'}: ${issue.message}` : 'invalid'}`;
+  }
+  const meta = parsed.data;
+  const disagreements: string[] = [];
+  if (meta.id !== id) disagreements.push(`id ${meta.id}`);
+  if (meta.recipe !== record.recipe) disagreements.push(`recipe ${meta.recipe}`);
+  if (meta.version !== record.version) disagreements.push(`version ${meta.version}`);
+  if (meta.commit !== record.commit) disagreements.push(`commit ${meta.commit}`);
+  if (!sameNames(meta.volumes.map((v) => v.name), record.snapshot.volumes)) {
+    disagreements.push(`volumes ${meta.volumes.map((v) => v.name).join(', ') || '(none)'}`);
+  }
+  const bytes = meta.volumes.reduce((sum, v) => sum + v.bytes, 0);
+  if (bytes !== record.snapshot.bytes) disagreements.push(`${bytes} bytes`);
+  if (disagreements.length > 0) return `${where}: meta.json says ${disagreements.join(', ')}, not what canonical.json records`;
+  for (const volume of meta.volumes) {
+    const archive = path.join(dir, volume.archive);
+    let size: number;
+    try {
+      size = (await stat(archive)).size;
+    } catch {
+      return `${where}: the archive of volume ${volume.name} (${archive}) is missing`;
+    }
+    if (size !== volume.bytes) return `${where}: ${archive} has ${size} bytes, meta.json says ${volume.bytes}`;
+  }
+  return null;
+}
+
+/** Why the record's domain is not the recipe's warm domain under `domain`, or null. */
+export function recordDomainProblem(record: CanonicalRecord, domain: string): string | null {
+  const expected = warmDomain(record.recipe, domain);
+  if (record.domain === expected) return null;
+  return (
+    `domain ${record.domain} is not ${expected}, the warm domain of ${record.recipe} under the configured ` +
+    `domain ${domain}; the record was made for another configuration`
+  );
+}
+
+/** Why the record's version cannot be a canonical of the recipe, or null. */
+export function recordVersionProblem(record: CanonicalRecord, allowPrereleases: boolean): string | null {
+  const parsed = parseTag(record.version);
+  if (!parsed.ok) return `version ${JSON.stringify(record.version)} is not a release version: ${parsed.reason}`;
+  if (!isRelease(parsed.version, { allowPrereleases })) {
+    return `version ${record.version} is a prerelease and the recipe does not allow prereleases`;
+  }
+  return null;
+}
+
+/**
+ * readCanonical, and then the checks above: a record that fails them reads as invalid
+ * (error:registry, nothing pruned, nothing deployed), naming the file and the problem.
+ * `domain`: the configured base domain, or null when the caller has none (a dry run).
+ * `allowPrereleases`: the recipe's setting, or undefined when the caller has not loaded
+ * the definition (then the version is not judged).
+ */
+export async function readTrustedCanonical(
+  stateDir: string,
+  recipe: string,
+  domain: string | null,
+  options: { allowPrereleases?: boolean | undefined } = {},
+): Promise<CanonicalRead> {
+  const read = await readCanonical(stateDir, recipe);
+  if (read.state !== 'present') return read;
+  const file = canonicalPath(stateDir, recipe);
+  const versionProblem = options.allowPrereleases === undefined ? null : recordVersionProblem(read.record, options.allowPrereleases);
+  if (versionProblem) return { state: 'invalid', problem: `${file}: ${versionProblem}` };
+  const domainProblem = domain === null ? null : recordDomainProblem(read.record, domain);
+  if (domainProblem) return { state: 'invalid', problem: `${file}: ${domainProblem}` };
+  const snapshotProblem = await snapshotRecordProblem(stateDir, read.record);
+  if (snapshotProblem) return { state: 'invalid', problem: `${file}: ${snapshotProblem}` };
+  return read;
+}

@@ -1,0 +1,100 @@
+// A sweep stopped by SIGTERM (systemd stop, a reboot) during the run of a tag: the run
+// is interrupted, not red. Its own outcome in results.json, the sweep report,
+// attempts.jsonl and the metrics; never counted as known-red; the next sweep runs the
+// tag again. (A run that reaches its own deadline stays red: test/run/interrupt.test.ts.)
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, test } from 'node:test';
+import { readAttempts } from '../../src/registry/attempts.js';
+import { readRunResult } from '../../src/run/result.js';
+import { sweepReportSchema } from '../../src/sweep/report.js';
+import { assertNothingLeftBehind } from './leftover-checks.js';
+import { createScenario, type Scenario } from './scenario.js';
+
+const RECIPE = 'term';
+
+/** Whether the fake swarm has a stack of `recipe` (recorded before its deploy hangs). */
+function deployHanging(s: Scenario): boolean {
+  const dir = path.join(s.sandbox.fakeSwarmDir, 'stacks');
+  if (!existsSync(dir)) return false;
+  return readdirSync(dir).some((name) => {
+    try {
+      const stack = JSON.parse(readFileSync(path.join(dir, name), 'utf8')) as { recipe: string };
+      return stack.recipe === RECIPE;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** `ccci sweep --json`, sent SIGTERM once its run's deploy hangs. */
+async function sweepStoppedDuringRun(s: Scenario) {
+  let sent = false;
+  const watcher = (async () => {
+    for (let i = 0; i < 600 && !sent; i += 1) {
+      if (deployHanging(s)) {
+        sent = true;
+        return;
+      }
+      await sleep(100);
+    }
+  })();
+  const result = await s.cli(['sweep', '--json'], {
+    signalWhen: async (signal) => {
+      await watcher;
+      signal('SIGTERM');
+    },
+  });
+  assert.ok(sent, `the deploy never started hanging: ${result.stderr}`);
+  return result;
+}
+
+describe('a sweep stopped by SIGTERM during a run', () => {
+  let s: Scenario;
+  before(async () => {
+    s = await createScenario();
+    s.writeConfig({ metricsFile: path.join(s.root, 'metrics', 'ccci.prom') });
+    // A release whose deploy is still going when the machine stops.
+    await s.addRecipe(RECIPE, { version: '1.0.0+1.0', fake: { deploy: 'hang' }, definition: { deployTimeoutSeconds: 600 } });
+  });
+  after(async () => s.close());
+
+  test('interrupted in results.json, the report, attempts.jsonl and the metrics; never known-red; run again next time', async () => {
+    const stopped = await sweepStoppedDuringRun(s);
+    assert.equal(stopped.code, 1, stopped.stderr);
+    assert.match(stopped.stderr, /SIGTERM: stopping after tearing down the running recipe/);
+    const report = sweepReportSchema.parse(JSON.parse(stopped.stdout));
+    const r = report.recipes[0];
+    assert.equal(r?.outcome, 'interrupted', JSON.stringify(r));
+    assert.equal(r?.verdict, null, 'no verdict: the run did not finish');
+    assert.equal(r?.promoted, false);
+    assert.match(report.interrupted ?? '', /SIGTERM/);
+
+    const results = await readRunResult(path.join(s.config.runsDir, r?.runId as string));
+    assert.equal(results.outcome, 'interrupted');
+    assert.match(results.interrupted ?? '', /SIGTERM/);
+
+    const { attempts } = await readAttempts(s.config.stateDir, RECIPE);
+    const last = attempts.at(-1);
+    assert.equal(last?.outcome, 'interrupted');
+    assert.equal(last?.tag, '1.0.0+1.0');
+    assert.equal(last?.verdict, null);
+
+    const metrics = readFileSync(path.join(s.root, 'metrics', 'ccci.prom'), 'utf8');
+    assert.match(metrics, /ccci_recipe_last_outcome\{recipe="term",outcome="interrupted"\} 1/);
+    assert.match(metrics, /ccci_recipe_last_outcome\{recipe="term",outcome="red"\} 0/);
+
+    const decide = await s.cli(['decide', RECIPE, '--json']);
+    assert.equal((JSON.parse(decide.stdout) as { code: string }).code, 'run', 'not skip:known-red');
+
+    // The next (nightly, not --retry-red) sweep runs the tag again.
+    const again = await sweepStoppedDuringRun(s);
+    const rerun = sweepReportSchema.parse(JSON.parse(again.stdout)).recipes[0];
+    assert.equal(rerun?.decision, 'run');
+    assert.equal(rerun?.outcome, 'interrupted');
+    assert.notEqual(rerun?.runId, r?.runId);
+    await assertNothingLeftBehind(s, [RECIPE]);
+  });
+});

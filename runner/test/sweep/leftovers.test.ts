@@ -1,0 +1,163 @@
+// Crashes leave nothing behind: `ccci gc [--dry-run]` and the start of every sweep remove
+// the temp files of dead writers, promote work directories, unnamed snapshots and the
+// apps of runs whose holder died, each removal logged; a live writer's file is left.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { tryAcquireLock } from '../../src/effects/lock-file.js';
+import { loadCanonical } from '../../src/registry/canonical.js';
+import { snapshotsDir, verifySnapshot } from '../../src/registry/snapshot.js';
+import { sweepLockPath } from '../../src/sweep/sweep.js';
+import { assertNothingLeftBehind, swarmState } from './leftover-checks.js';
+import { createScenario, type Scenario } from './scenario.js';
+
+/** A pid that is surely not running: a child that already exited. */
+function deadPid(): number {
+  return Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+}
+
+function fingerprint(...dirs: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    if (!existsSync(d)) return;
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      const full = path.join(d, entry.name);
+      out[full] = entry.isDirectory() ? 'dir' : String(statSync(full, { throwIfNoEntry: false })?.mtimeMs ?? 'link');
+      if (entry.isDirectory() && !entry.name.endsWith('.git')) walk(full);
+    }
+  };
+  for (const dir of dirs) walk(dir);
+  return out;
+}
+
+describe('ccci gc', () => {
+  let s: Scenario;
+  before(async () => {
+    s = await createScenario();
+    await s.addRecipe('gcr', { version: '1.0.0+1.0' });
+    const first = await s.cli(['sweep']);
+    assert.equal(first.code, 0, first.stdout + first.stderr);
+  });
+  after(async () => s.close());
+
+  test('--dry-run lists what crashes left and changes nothing; gc removes it, logging each; a live writer is left alone', async () => {
+    const { stateDir, runsDir, cacheDir } = s.config;
+    const dead = deadPid();
+    const canonical = await loadCanonical(stateDir, 'gcr');
+    const leftovers = [
+      path.join(stateDir, 'gcr', `.canonical.json.${dead}.0badc0de.tmp`),
+      path.join(stateDir, 'sweeps', `.2026-01-01T00-00-00-000Z-abcd.json.${dead}.0badc0de.tmp`),
+      path.join(stateDir, `.sweep.lock.${dead}.0badc0de.tmp`),
+      path.join(cacheDir, 'mirrors', `.gcr.sync.json.${dead}.0badc0de.tmp`),
+      path.join(runsDir, '20260101T000000Z-gcr-abcdef-promote'),
+      path.join(snapshotsDir(stateDir, 'gcr'), '.building-20260101T000000Z-gcr-abcdef-123456'),
+      path.join(snapshotsDir(stateDir, 'gcr'), '20250101T000000Z-gcr-abcdef-654321'),
+    ];
+    for (const file of leftovers.slice(0, 4)) writeFileSync(file, 'half');
+    mkdirSync(path.join(leftovers[4] as string, 'abra', 'recipes', 'gcr'), { recursive: true });
+    mkdirSync(path.join(leftovers[5] as string, 'volumes'), { recursive: true });
+    mkdirSync(leftovers[6] as string, { recursive: true });
+    const linkTemp = path.join(stateDir, 'gcr', `.snapshot.${dead}.tmp`);
+    symlinkSync(path.join('snapshots', 'nowhere'), linkTemp);
+    leftovers.push(linkTemp);
+    const live = path.join(stateDir, 'gcr', `.canonical.json.${process.pid}.0badc0de.tmp`);
+    writeFileSync(live, 'a live writer');
+
+    const before = fingerprint(stateDir, runsDir, cacheDir);
+    const dry = await s.cli(['gc', '--dry-run']);
+    assert.equal(dry.code, 0, dry.stderr);
+    for (const file of leftovers) assert.ok(dry.stdout.includes(file), `dry run names ${file}:\n${dry.stdout}`);
+    assert.match(dry.stdout, /would remove/);
+    assert.match(dry.stdout, /\[dry run: nothing changed\]/);
+    assert.doesNotMatch(dry.stdout, new RegExp(`\\.canonical\\.json\\.${process.pid}\\.`));
+    assert.deepEqual(fingerprint(stateDir, runsDir, cacheDir), before, 'a dry run changes nothing');
+
+    const gc = await s.cli(['gc']);
+    assert.equal(gc.code, 0, gc.stderr);
+    for (const file of leftovers) {
+      assert.ok(gc.stdout.includes(`removed ${file}`) || gc.stdout.includes(file), `gc logs ${file}:\n${gc.stdout}`);
+      assert.equal(existsSync(file), false, `${file} is gone`);
+    }
+    assert.ok(existsSync(live), "a live writer's temp file is left alone");
+    assert.deepEqual(readdirSync(snapshotsDir(stateDir, 'gcr')), [canonical?.snapshot.id]);
+    await verifySnapshot(stateDir, 'gcr', canonical?.snapshot.id as string);
+
+    const again = await s.cli(['gc', '--json']);
+    assert.equal(again.code, 0);
+    assert.deepEqual(JSON.parse(again.stdout), { dryRun: false, removed: [], problems: [] });
+  });
+
+  test('a domain lock left before a reboot (its pid alive again as another process) is taken over and removed', async () => {
+    const locks = path.join(s.config.runsDir, '.locks');
+    mkdirSync(locks, { recursive: true });
+    const file = path.join(locks, 'gcr-0ff1ce.ci.example.org.lock');
+    // pid 1 is alive, but it is not the process that took the lock in an earlier boot.
+    writeFileSync(file, JSON.stringify({ pid: 1, host: hostname(), startedAt: 'x', purpose: 'recipe CI run r', bootId: 'an-earlier-boot', processStart: '1' }));
+    const gc = await s.cli(['gc']);
+    assert.equal(gc.code, 0, gc.stdout + gc.stderr);
+    assert.match(gc.stdout, /tore down the app gcr-0ff1ce\.ci\.example\.org \(its holder: pid 1 ran before a reboot/);
+    assert.equal(existsSync(file), false);
+  });
+
+  test('while a sweep holds the lock: exit 75, nothing removed', async () => {
+    const stray = path.join(s.config.runsDir, '20260202T000000Z-gcr-abcdef-promote');
+    mkdirSync(stray, { recursive: true });
+    const lock = await tryAcquireLock(sweepLockPath(s.config), 'a sweep in a test');
+    assert.ok(lock.acquired);
+    try {
+      const gc = await s.cli(['gc']);
+      assert.equal(gc.code, 75, gc.stdout + gc.stderr);
+      assert.match(gc.stderr, /a sweep holds the lock: .*a sweep in a test/);
+      // A dry run while the sweep promotes leaves its promote work directory out.
+      const dry = await s.cli(['gc', '--dry-run']);
+      assert.equal(dry.code, 0);
+      assert.doesNotMatch(dry.stdout, /-promote/);
+      assert.ok(existsSync(stray));
+    } finally {
+      await lock.lock.release();
+    }
+    assert.equal((await s.cli(['gc'])).code, 0);
+    assert.equal(existsSync(stray), false);
+  });
+});
+
+describe('a run killed with its app deployed', () => {
+  let s: Scenario;
+  before(async () => {
+    s = await createScenario();
+    await s.addRecipe('crash', { version: '1.0.0+1.0' });
+  });
+  after(async () => s.close());
+
+  test('gc --dry-run names the app; the next sweep tears it down (stack, volumes, .env), logs it, and promotes', async () => {
+    const killed = await s.cli(['sweep'], {
+      onLine: (line, kill) => {
+        if (/== functional$/.test(line)) kill();
+      },
+    });
+    assert.equal(killed.signal, 'SIGKILL', killed.stdout);
+    const left = swarmState(s);
+    const runStack = left.stacks.find((stack) => !stack.startsWith('warm-'));
+    assert.ok(runStack, `the run's app is still deployed: ${JSON.stringify(left)}`);
+    const domain = (runStack as string).replace(/_/g, '.');
+    const envFile = path.join(s.sandbox.abraDir, 'servers', s.sandbox.server, `${domain}.env`);
+    assert.ok(existsSync(envFile));
+    assert.ok(left.volumes.some((v) => v.startsWith(`${runStack}_`)));
+
+    const dry = await s.cli(['gc', '--dry-run']);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, new RegExp(`would tear down the app ${domain.replace(/\./g, '\\.')} of run \\S+ \\(its holder: pid \\d+ is gone\\)`));
+    assert.deepEqual(swarmState(s), left, 'a dry run tears nothing down');
+    assert.ok(existsSync(envFile));
+
+    const next = await s.cli(['sweep']);
+    assert.equal(next.code, 0, next.stdout + next.stderr);
+    assert.match(next.stdout, new RegExp(`cleanup: tore down the app ${domain.replace(/\./g, '\\.')} of run`));
+    assert.match(next.stdout, /promoted/);
+    assert.equal(existsSync(envFile), false, 'the .env in the shared servers/ is gone');
+    await assertNothingLeftBehind(s, ['crash']);
+  });
+});
