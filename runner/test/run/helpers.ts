@@ -18,6 +18,7 @@ import {
 import { createSandbox, sandboxConfig, type Sandbox, type SandboxOptions } from '../../src/demo/sandbox.js';
 import { listStackSecrets, listStackVolumes, stackContainers, stackName, stackServices } from '../../src/effects/docker.js';
 import type { CanonicalRecord } from '../../src/registry/canonical.js';
+import { httpGet } from '../../src/effects/http.js';
 import type { RunResult } from '../../src/run/result.js';
 import { runRecipeCi, type RunRequest } from '../../src/run/run.js';
 
@@ -158,4 +159,43 @@ export async function treeOf(dir: string, prefix = ''): Promise<Record<string, s
     else out[rel] = (await readFile(path.join(dir, entry.name))).toString('base64');
   }
   return out;
+}
+
+/** Every file under `dir`, as text, not following links (a run's ABRA_DIR links the operator's servers/). */
+export async function textOfFiles(dir: string): Promise<string> {
+  let text = '';
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) text += await textOfFiles(full);
+    else if (entry.isFile()) text += `${await readFile(full, 'latin1')}\n`;
+  }
+  return text;
+}
+
+/**
+ * A cold run on `tag` that also learns the value of the app's `db_password` secret while
+ * the app runs (the fixture app, and the fake ingress, serve it at /.ccci-fixture/secret/),
+ * so a test can prove the value reached the app and no log: it is gone with the teardown.
+ */
+export async function runLearningSecret(
+  world: World,
+  recipe: PublishedRecipe,
+  tag: string,
+  definition: RecipeDefinition,
+): Promise<{ result: RunResult; secret: string | null; reported: string[] }> {
+  const reported: string[] = [];
+  let domain = '';
+  let asked: Promise<string | null> = Promise.resolve(null);
+  const result = await runOnTag(world, recipe, tag, definition, {
+    log: (line) => {
+      reported.push(line);
+      domain ||= /^run \S+: \S+ \(cold\) on (\S+),/.exec(line)?.[1] ?? '';
+      if (line === '== backup') {
+        asked = httpGet({ domain, ingress: world.config.ingress }, '/.ccci-fixture/secret/db_password', 5000).then((answer) =>
+          answer.ok && answer.answer.status === 200 ? answer.answer.body : null,
+        );
+      }
+    },
+  });
+  return { result, secret: await asked, reported };
 }

@@ -4,10 +4,9 @@
 // at 45 characters, and never touch a volume while the stack's containers still stop.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stackName } from '../../src/effects/docker.js';
-import { httpGet } from '../../src/effects/http.js';
 import { sandboxConfig } from '../../src/demo/sandbox.js';
 import {
   assertTornDown,
@@ -15,8 +14,10 @@ import {
   defineRecipe,
   publishRecipe,
   reasonOf,
+  runLearningSecret,
   runOnTag,
   statusOf,
+  textOfFiles,
   type World,
 } from './helpers.js';
 
@@ -26,43 +27,17 @@ before(async () => {
 });
 after(async () => world.stop());
 
-/** Every file of the run directory, as text (not following the links to the operator's ABRA_DIR). */
-async function allText(dir: string): Promise<string> {
-  let text = '';
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) text += await allText(full);
-    else if (entry.isFile()) text += `${await readFile(full, 'utf8')}\n`;
-  }
-  return text;
-}
 
 describe('the runner against what the real tools do', () => {
   test('generated secrets never reach run.log, results.json or the lines the run reports', async () => {
-    const recipe = await publishRecipe(world, 'secret', [{ version: '1.0.0+a' }, { version: '1.1.0+a' }]);
+    const recipe = await publishRecipe(world, 'secret', [{ version: '1.0.0+1' }, { version: '1.1.0+1' }]);
     const definition = await defineRecipe(world, recipe.name, { deployTimeoutSeconds: 10, backup: { capable: true } });
-    const reported: string[] = [];
-    let domain = '';
-    let asked: Promise<string | null> = Promise.resolve(null);
-    const result = await runOnTag(world, recipe, '1.1.0+a', definition, {
-      log: (line) => {
-        reported.push(line);
-        domain ||= /^run \S+: \S+ \(cold\) on (\S+),/.exec(line)?.[1] ?? '';
-        // While the app runs, learn the value it got, as the app sees it (the fixture app
-        // serves its secrets): the secret is gone with the teardown.
-        if (line === '== backup') {
-          asked = httpGet({ domain, ingress: world.config.ingress }, '/.ccci-fixture/secret/db_password', 5000).then((answer) =>
-            answer.ok && answer.answer.status === 200 ? answer.answer.body : null,
-          );
-        }
-      },
-    });
+    const { result, secret, reported } = await runLearningSecret(world, recipe, '1.1.0+1', definition);
     assert.equal(result.verdict, 'green', JSON.stringify(result.rungs));
-    const value = await asked;
-    assert.ok(value, 'the app had its generated secret');
-    assert.match(value, /^[0-9a-f]{32}$/);
-    const everything = [reported.join('\n'), await allText(result.runDir), JSON.stringify(result)].join('\n');
-    assert.ok(!everything.includes(value), 'no secret value in the run directory, results or reported lines');
+    assert.ok(secret, 'the app had its generated secret');
+    assert.match(secret, /^[0-9a-f]{32}$/);
+    const everything = [reported.join('\n'), await textOfFiles(result.runDir), JSON.stringify(result)].join('\n');
+    assert.ok(!everything.includes(secret), 'no secret value in the run directory, results or reported lines');
     assert.match(await readFile(path.join(result.runDir, 'run.log'), 'utf8'), /app secret generate \S+ --all --no-input -> exit 0 .*\n.*output withheld/);
     await assertTornDown(world, result);
   });

@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { textOfFiles } from '../run/helpers.js';
 import { createScenario, type Scenario } from './scenario.js';
 
 let scenario: Scenario;
@@ -12,17 +13,6 @@ before(async () => {
   scenario = await createScenario();
 });
 after(async () => scenario.close());
-
-/** Every file under `dir`, as text, not following links (a run's ABRA_DIR links the operator's servers/). */
-async function allText(dir: string): Promise<string> {
-  let text = '';
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) text += await allText(full);
-    else if (entry.isFile()) text += `${await readFile(full, 'latin1')}\n`;
-  }
-  return text;
-}
 
 describe('secrets in a sweep', () => {
   test('the warm app secret the promote generated is in no output, report, run file or state file', async () => {
@@ -35,7 +25,7 @@ describe('secrets in a sweep', () => {
     const values: string[] = [];
     for (const name of await readdir(secrets)) values.push((JSON.parse(await readFile(path.join(secrets, name), 'utf8')) as { value: string }).value);
     assert.equal(values.length, 1, 'the warm app has its secret (the cold run removed its own)');
-    const everything = [swept.stdout, swept.stderr, await allText(scenario.config.stateDir), await allText(scenario.config.runsDir)].join('\n');
+    const everything = [swept.stdout, swept.stderr, await textOfFiles(scenario.config.stateDir), await textOfFiles(scenario.config.runsDir)].join('\n');
     for (const value of values) assert.ok(!everything.includes(value), 'a generated secret value leaked');
     assert.match(everything, /output withheld: it holds generated secret values/);
   });
