@@ -7,7 +7,7 @@ import path from 'node:path';
 import { collectStatus } from '../status/status.js';
 import { renderStatus } from '../status/render.js';
 import { defaultSweepEffects } from '../sweep/default-effects.js';
-import { progressTo } from '../sweep/progress.js';
+import { progressTo, type Progress } from '../sweep/progress.js';
 import { renderSweepSummary, type SweepReport } from '../sweep/report.js';
 import { sweep } from '../sweep/sweep.js';
 import { headCommit } from '../effects/git.js';
@@ -116,17 +116,18 @@ export async function runDemo(out: NodeJS.WritableStream, options: { keep?: bool
     ];
 
     const progress = progressTo(out);
-    const quiet = {
+    const quiet: Progress = {
+      ...progress,
       step: (i: number, n: number, r: string, message: string) => {
         if (!message.startsWith('  ')) progress.step(i, n, r, message);
       },
-      line: progress.line,
     };
     let failures = 0;
     for (const [index, step] of steps.entries()) {
       say(`== ${index + 1}. ${step.title}`);
       await step.act();
       const outcome = await sweep(config, { recipes: [], dryRun: false, retryRed: step.retryRed ?? false }, defaultSweepEffects(), quiet);
+      progress.close?.();
       if (outcome.kind !== 'done') {
         say(`unexpected: the sweep lock is held by ${outcome.holder}`);
         return 1;

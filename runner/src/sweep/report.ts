@@ -49,6 +49,8 @@ export const sweepReportSchema = z.object({
   result: z.enum(['ok', 'failed']),
   exitCode: z.number(),
   recipes: z.array(recipeReportSchema),
+  /** Problems of the sweep as a whole that change no recipe's outcome (the dashboard could not be written). */
+  warnings: z.array(z.string()).optional(),
 });
 export type SweepReport = z.infer<typeof sweepReportSchema>;
 
@@ -75,6 +77,7 @@ export function renderSweepSummary(report: SweepReport): string {
   ]);
   return [
     table(['RECIPE', 'OUTCOME', 'LATEST TAG', 'CANONICAL BEFORE', 'CANONICAL AFTER', 'LEVEL', 'TIME', 'WHY'], rows),
+    ...(report.warnings ?? []).map((warning) => `warning: ${warning}`),
     `sweep ${report.sweepId}: ${report.result} (exit ${report.exitCode}) in ${formatDuration(report.durationMs)}${
       report.dryRun ? ' [dry run: nothing changed]' : ''
     }`,

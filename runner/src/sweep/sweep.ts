@@ -11,6 +11,7 @@ import { decideRecipe, tagCommitsOf } from './decision-input.js';
 import { readCanonical, type CanonicalRecord } from '../registry/canonical.js';
 import { loadEnrolled, type EnrolledRecipe } from '../config/enrollment.js';
 import { writeMetrics } from './metrics.js';
+import { dashboardAfterSweep } from './dashboard-after-sweep.js';
 import type { Progress } from './progress.js';
 import { formatDuration } from '../text/format.js';
 import { recoverRecipeState } from './recover.js';
@@ -89,11 +90,18 @@ export async function sweep(
       result: failed ? 'failed' : 'ok',
       exitCode: failed ? 1 : 0,
       recipes: reports,
+      warnings: [],
     };
     let reportFile: string | null = null;
     if (!options.dryRun) {
       reportFile = await writeSweepReport(config.stateDir, report);
       if (config.metricsFile) await writeMetrics(config, config.metricsFile, report);
+      // The dashboard reads the report just written; a failure is recorded in it, nothing more.
+      const dashboardProblem = await dashboardAfterSweep(config, progress, finished);
+      if (dashboardProblem) {
+        report.warnings = [dashboardProblem];
+        await writeSweepReport(config.stateDir, report);
+      }
     }
     return { kind: 'done', report, reportFile };
   } finally {
@@ -138,7 +146,9 @@ async function sweepRecipe(
     report.reason = reason;
     report.error = error;
     report.durationMs = Date.now() - startedMs;
-    step(`${outcome}: ${error ?? reason} (${formatDuration(report.durationMs)})`);
+    const last = `${outcome}: ${error ?? reason} (${formatDuration(report.durationMs)})`;
+    if (progress.done) progress.done(index, total, recipe, last);
+    else step(last);
     if (!options.dryRun) {
       await appendAttempt(config.stateDir, {
         at: new Date().toISOString(),
