@@ -49,7 +49,9 @@ function render(value: Interpolation): string {
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
   if (typeof value === 'string') return escapeText(value);
   if (isHtml(value)) return value.markup;
-  return (value as readonly Interpolation[]).map(render).join('');
+  if (Array.isArray(value)) return value.map(render).join('');
+  // Anything else (an object from parsed JSON posing as Html) is not markup.
+  return '';
 }
 
 /** The template with every interpolation escaped (arrays joined; null, undefined and booleans omitted). */
