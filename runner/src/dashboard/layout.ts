@@ -61,6 +61,7 @@ export function page(options: PageOptions): string {
 <meta name="referrer" content="no-referrer">
 <title>${options.title}</title>
 <link rel="stylesheet" href="${root}style.css">
+<link rel="icon" href="${root}favicon.svg" type="image/svg+xml">
 </head>
 <body>
 <header class="top"><a href="${root}index.html">cc-ci</a><span class="sub">canonical sweep of Co-op Cloud recipes</span><span class="gen">generated ${when(options.generatedAt)}</span></header>

@@ -27,9 +27,9 @@ function lastCell(r: RecipeView): Html {
 
 function row(r: RecipeView): Html {
   return h`<tr${r.attention.length > 0 ? h` class="attn"` : ''}>
-<td data-label="recipe"><a href="${recipeHref(r.recipe)}"><b>${r.recipe}</b></a></td>
+<td class="name" data-label="recipe"><a href="${recipeHref(r.recipe)}"><b>${r.recipe}</b></a></td>
 <td data-label="state">${healthPill(r.health)}</td>
-<td data-label="canonical">${canonicalCell(r)}</td>
+<td class="version" data-label="canonical">${canonicalCell(r)}</td>
 <td data-label="promoted">${r.canonical ? when(r.canonical.promotedAt) : h`-`}</td>
 <td data-label="newest tag">${newestCell(r)}</td>
 <td data-label="last sweep">${lastCell(r)}</td>

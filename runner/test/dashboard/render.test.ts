@@ -116,6 +116,7 @@ describe('pages', () => {
     assert.deepEqual([...site.keys()].sort(), [
       'badges/custom-html.svg',
       'badges/gitea.svg',
+      'favicon.svg',
       'index.html',
       'recipes/custom-html.html',
       'recipes/gitea.html',
