@@ -192,6 +192,9 @@ let
     };
   };
 
+  # services.cc-ci.dashboard: its own cases (checks/dashboard-eval-cases.nix).
+  dashboard = import ./dashboard-eval-cases.nix { inherit lib eval enable; };
+
   # -- expectations -------------------------------------------------------------
 
   expect =
@@ -236,6 +239,7 @@ let
       maxConcurrentRuns = 1;
       minFreeDiskPercent = 10;
       metricsFile = null;
+      dashboardDir = null;
     })
     (expect "defaults: warnings" (lib.length defaults.warnings) 2)
     (expect "defaults: the system PATH ccci" defaults.systemPackages [ "ccci-configured" ])
@@ -393,8 +397,10 @@ let
       lib.any (lib.hasInfix "is not an environment variable name") results.badNames.failedAssertions
     ))
     (expect "disabled: no units" results.disabled.servicesDefined [ ])
+    dashboard.failures
   ];
 in
 {
   inherit shipped results failures;
+  dashboard = dashboard.results;
 }

@@ -110,6 +110,7 @@ let
             ;
         };
     recipes = lib.mapAttrs (_: recipeOverrides) enrolled;
+    dashboardDir = if cfg.dashboard.enable then cfg.dashboard.dir else null;
   };
 
   configFile = (pkgs.formats.json { }).generate "cc-ci.json" settings;
@@ -339,6 +340,8 @@ let
   };
 in
 {
+  imports = [ ./dashboard.nix ];
+
   options.services.cc-ci = {
     enable = mkEnableOption "the cc-ci canonical sweeps (a nightly and a weekly timer)";
 
