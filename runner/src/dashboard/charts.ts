@@ -37,10 +37,16 @@ function nightTitle(nights: readonly Night[]): string {
 }
 
 /** "90 nights: 85 skipped, 3 promoted, 2 no sweep" (the chart's text alternative). */
+const summaries = new WeakMap<readonly Night[], string>();
 export function historySummary(nights: readonly Night[]): string {
-  return `${nights.length} nights: ${nightCounts(nights)
-    .map((c) => `${c.count} ${c.label}`)
-    .join(', ')}`;
+  let summary = summaries.get(nights);
+  if (summary === undefined) {
+    summary = `${nights.length} nights: ${nightCounts(nights)
+      .map((c) => `${c.count} ${c.label}`)
+      .join(', ')}`;
+    summaries.set(nights, summary);
+  }
+  return summary;
 }
 
 /**

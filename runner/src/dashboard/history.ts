@@ -22,14 +22,29 @@ export interface Night {
 
 const DAY_MS = 86_400_000;
 
+const ISO_UTC = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
+
 /** The UTC day of an ISO time, or null when it is not one. */
 export function utcDay(iso: string): string | null {
+  // What the runner writes (toISOString): the day is its first ten characters.
+  if (ISO_UTC.test(iso)) return iso.slice(0, 10);
   const ms = Date.parse(iso);
   return Number.isFinite(ms) ? new Date(ms).toISOString().slice(0, 10) : null;
 }
 
+// The dashboard asks for the same window once per recipe: the last answer is kept.
+let lastWindow: { key: string; dates: readonly string[] } | null = null;
+
 /** The `count` UTC days ending with the day of `end`, oldest first. */
 export function nightDates(end: string, count: number): string[] {
+  const key = `${end}\u0000${count}`;
+  if (lastWindow?.key === key) return [...lastWindow.dates];
+  const dates = computeNightDates(end, count);
+  lastWindow = { key, dates };
+  return [...dates];
+}
+
+function computeNightDates(end: string, count: number): string[] {
   const last = Date.parse(`${utcDay(end) ?? end.slice(0, 10)}T00:00:00.000Z`);
   if (!Number.isFinite(last)) throw new Error(`not a time: ${JSON.stringify(end)}`);
   return Array.from({ length: count }, (_, i) => new Date(last - (count - 1 - i) * DAY_MS).toISOString().slice(0, 10));
@@ -53,7 +68,8 @@ export function nightsOf(attempts: readonly NightAttempt[], end: string, count: 
     if (day !== null) byDate.get(day)?.push(attempt);
   }
   return dates.map((date) => {
-    const list = (byDate.get(date) as NightAttempt[]).sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+    const list = byDate.get(date) as NightAttempt[];
+    if (list.length > 1) list.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
     return { date, style: mostSerious(list), attempts: list };
   });
 }
@@ -96,5 +112,5 @@ export function nightCounts(nights: readonly Night[]): { label: string; cls: Out
     entry.count += 1;
     counts.set(key, entry);
   }
-  return [...counts.values()].sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
+  return [...counts.values()].sort((a, b) => b.count - a.count || (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
 }

@@ -40,7 +40,12 @@ const ENTITIES: Readonly<Record<string, string>> = {
 };
 
 /** Text for an element's content or a double- or single-quoted attribute value (HTML and SVG alike). */
+// Anything escapeText changes (most strings hold none of it: they are returned as they are).
+// eslint-disable-next-line no-control-regex
+const NEEDS_WORK = /[&<>"'\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uD800-\uDFFF\uFFFE\uFFFF]/;
+
 export function escapeText(text: string): string {
+  if (!NEEDS_WORK.test(text)) return text;
   return printable(text).replace(/[&<>"']/g, (c) => ENTITIES[c] as string);
 }
 

@@ -25,6 +25,8 @@ export interface RunInput {
   runId: string;
   /** Whether run.log and results.json were found (and will be copied). */
   hasLog: boolean;
+  /** The log was not wanted (the canonical's green run): it stays on the CI machine only. */
+  logOmitted?: boolean;
   hasResults: boolean;
   verdict: string | null;
   verdictReason: string | null;

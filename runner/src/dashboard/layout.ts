@@ -18,13 +18,16 @@ export const HEALTH_LABELS: Readonly<Record<Health, string>> = {
   none: 'no canonical',
 };
 
-/** "2026-11-01 02:00 UTC" in a <time> element; anything that is not a time is shown as it is. */
+/** "2026-11-01 02:00 UTC"; anything that is not a time is shown as it is. */
 export function when(iso: string | null | undefined): Html {
   if (!iso) return h`-`;
+  if (iso.length === 24 && iso.endsWith('Z') && iso[10] === 'T' && Number.isFinite(Date.parse(iso))) {
+    return h`<span class="t">${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC</span>`;
+  }
   const ms = Date.parse(iso);
   if (!Number.isFinite(ms)) return h`${iso}`;
-  const text = new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
-  return h`<time datetime="${new Date(ms).toISOString()}">${text} UTC</time>`;
+  const text = new Date(ms).toISOString();
+  return h`<span class="t">${text.slice(0, 10)} ${text.slice(11, 16)} UTC</span>`;
 }
 
 export function outcomePill(outcome: string | null | undefined): Html {

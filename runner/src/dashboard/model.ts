@@ -66,12 +66,21 @@ export interface RecipeView {
   warnings: string[];
   redTags: RedTag[];
   nights: Night[];
-  /** The newest attempts, newest first. */
-  recent: Attempt[];
+  /** The newest attempts, newest first, runs of equal ones as one row. */
+  recent: RecentRow[];
   /** Runs whose run.log and results.json the dashboard carries, newest first. */
   runs: RunInput[];
   badAttemptLines: number;
   badge: Badge;
+}
+
+/** One or more consecutive attempts that said the same (no run, same decision, tag and outcome). */
+export interface RecentRow {
+  /** The newest of them. */
+  attempt: Attempt;
+  /** When the oldest of them was. */
+  since: string;
+  count: number;
 }
 
 export interface SweepPoint {
@@ -96,8 +105,36 @@ export interface DashboardModel {
   problems: string[];
 }
 
-export const RECENT_ATTEMPTS = 15;
+/** Rows of the recent-sweeps table. */
+export const RECENT_ROWS = 6;
 export const MAX_SWEEP_POINTS = 120;
+
+/**
+ * The newest attempts as table rows, newest first: a run of attempts without a run that
+ * agree on outcome, decision, tag and commit is one row ("15 sweeps since ..."). Pure.
+ */
+export function recentRows(attempts: readonly Attempt[], limit = RECENT_ROWS): RecentRow[] {
+  const rows: RecentRow[] = [];
+  for (let i = attempts.length - 1; i >= 0 && (rows.length < limit || rows.at(-1)?.attempt.runId === null); i -= 1) {
+    const a = attempts[i] as Attempt;
+    const last = rows.at(-1);
+    const same =
+      last !== undefined &&
+      a.runId === null &&
+      last.attempt.runId === null &&
+      a.outcome === last.attempt.outcome &&
+      a.decision === last.attempt.decision &&
+      a.tag === last.attempt.tag &&
+      a.commit === last.attempt.commit;
+    if (same) {
+      last.count += 1;
+      last.since = a.at;
+    } else if (rows.length < limit) {
+      rows.push({ attempt: a, since: a.at, count: 1 });
+    } else break;
+  }
+  return rows;
+}
 
 function versionOf(tag: string) {
   const parsed = parseTag(tag);
@@ -148,15 +185,27 @@ function canonicalVersionOf(recipe: Pick<RecipeInput, 'canonical'>): string | nu
   return recipe.canonical.state === 'present' ? recipe.canonical.record.version : null;
 }
 
-/** The runs whose results and log the dashboard shows: the canonical's, the red tags', the newest. */
-export function runsToRead(recipe: Omit<RecipeInput, 'runs'>): string[] {
+export interface RunToRead {
+  runId: string;
+  /** Whether its log is copied too. */
+  log: boolean;
+}
+
+/**
+ * The runs the dashboard shows, newest first: the newest run, the canonical's, the red
+ * tags'. All carry their results.json; all but the canonical's their log too. The log of
+ * the run that made the canonical is the one nobody needs to read (it was green and is
+ * one `ccci logs RUN` away), and leaving it out keeps 400 recipes' dashboard under 5 MB.
+ */
+export function runsToRead(recipe: Omit<RecipeInput, 'runs'>): RunToRead[] {
   const ids: string[] = [];
   const lastRun = [...recipe.attempts].reverse().find((a) => a.runId !== null)?.runId ?? null;
   if (lastRun) ids.push(lastRun);
-  if (recipe.canonical.state === 'present') ids.push(recipe.canonical.record.runId);
+  const canonicalRun = recipe.canonical.state === 'present' ? recipe.canonical.record.runId : null;
+  if (canonicalRun) ids.push(canonicalRun);
   for (const red of redTagsOf(recipe.attempts, canonicalVersionOf(recipe))) if (red.runId) ids.push(red.runId);
   // Run ids come from files on disk: only names safe as one path component are used.
-  return [...new Set(ids)].filter(isRunId);
+  return [...new Set(ids)].filter(isRunId).map((runId) => ({ runId, log: runId !== canonicalRun }));
 }
 
 /** The first rung that failed, else the first that could not be verified. */
@@ -263,7 +312,7 @@ export function recipeView(recipe: RecipeInput, generatedAt: string, nightCount:
     warnings,
     redTags,
     nights: nightsOf(recipe.attempts, generatedAt, nightCount),
-    recent: recipe.attempts.slice(-RECENT_ATTEMPTS).reverse(),
+    recent: recentRows(recipe.attempts),
     runs,
     badAttemptLines: recipe.badAttemptLines,
     badge: badgeOf(health, canonical, newestTag),
@@ -277,7 +326,7 @@ function sweepPoint(sweep: ReportedSweep): SweepPoint {
     durationMs: sweep.durationMs,
     result: sweep.result,
     retryRed: sweep.retryRed,
-    recipes: sweep.recipes.length,
+    recipes: sweep.recipeCount,
   };
 }
 

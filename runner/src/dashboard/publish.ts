@@ -1,18 +1,24 @@
-// Writing a dashboard directory so that a reader (nginx, a browser) only ever sees a
-// whole dashboard, the old one or the new one. The directory is stable (nginx can
-// bind-mount it); inside it, each build is a directory of its own and `current` is a
-// symbolic link to the live one, replaced by a rename:
+// Writing a dashboard directory so that a reader (nginx, a browser) only ever sees
+// whole pages of one dashboard, the old one or the new one. The directory is stable
+// (nginx bind-mounts it); the pages of each build are a directory of their own and
+// `current` is a symbolic link to the live one, replaced by a rename:
 //
 //   <dir>/.ccci-dashboard        marks the directory as ours: we never write into another
-//   <dir>/.builds/<id>/          one build: index.html, style.css, recipes/, badges/, runs/
+//   <dir>/.builds/<id>/          one build's pages: index.html, style.css, recipes/ ...
+//   <dir>/.builds/<id>.json      its manifest: sha256 and size of every file
 //   <dir>/current -> .builds/<id>
-//   <dir>/index.html -> current/index.html, and so on for each top-level entry
+//   <dir>/index.html -> current/index.html, and so on for each entry of a build
+//   <dir>/badges/, <dir>/runs/   shared by all builds, replaced file by file
 //
 // A build is written in full and fsynced before `current` moves to it; a failure before
-// that removes the partial build and leaves the live one as it was. The files are made
-// world-readable on purpose (the web server reads them); what goes in has been redacted.
-import { randomBytes } from 'node:crypto';
-import { chmod, lstat, mkdir, open, readdir, readlink, rename, rm, stat as statFollowing, symlink } from 'node:fs/promises';
+// that removes the partial build and leaves the live one as it was. A page equal to the
+// live one is hard-linked from it, not written. The shared files stand alone (a badge,
+// the copy of a finished run's log): each is replaced atomically (temp, fsync, rename)
+// before the pages that name it go live, and only when it changed, and removed once no
+// live page names it. The files are made world-readable on purpose (the web server
+// reads them); what goes in has been redacted.
+import { createHash, randomBytes } from 'node:crypto';
+import { chmod, link, lstat, mkdir, open, readdir, readFile, readlink, rename, rm, stat as statFollowing, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { fsyncDirectory } from '../effects/atomic-file.js';
 import { describeOwner, tryAcquireLock } from '../effects/lock-file.js';
@@ -73,6 +79,7 @@ async function claim(dir: string): Promise<void> {
   await marker.close();
 }
 
+/** Creates `file` (never replaces one), world-readable whatever the umask, durable. */
 async function writeOne(file: string, content: string | Uint8Array): Promise<void> {
   const handle = await open(file, 'wx', FILE_MODE);
   try {
@@ -82,6 +89,18 @@ async function writeOne(file: string, content: string | Uint8Array): Promise<voi
     await handle.sync();
   } finally {
     await handle.close();
+  }
+}
+
+/** Replaces `file` atomically: a temp file beside it, written and fsynced, renamed over it. */
+async function replaceOne(file: string, content: string | Uint8Array): Promise<void> {
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    await writeOne(temp, content);
+    await rename(temp, file);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
   }
 }
 
@@ -97,31 +116,18 @@ async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Pr
   await Promise.all(runners);
 }
 
+async function ensureDir(dir: string): Promise<void> {
+  const existing = await statOrNull(dir);
+  // A link where a directory belongs (an older layout): the directory replaces it.
+  if (existing && !existing.isDirectory()) await rm(dir, { force: true });
+  await mkdir(dir, { recursive: true, mode: DIR_MODE });
+  await chmod(dir, DIR_MODE);
+}
+
 /** Whether a relative path stays inside its directory (no absolute path, no ..). */
 function isInside(relative: string): boolean {
   const normal = path.posix.normalize(relative);
   return relative !== '' && !path.posix.isAbsolute(relative) && normal === relative && !normal.startsWith('../') && normal !== '..';
-}
-
-async function writeBuild(
-  buildDir: string,
-  files: ReadonlyMap<string, string | Uint8Array>,
-  emptyDirs: readonly string[],
-): Promise<void> {
-  const dirs = new Set<string>(['.', ...emptyDirs]);
-  for (const name of files.keys()) {
-    if (!isInside(name)) throw new Error(`internal: dashboard file name ${JSON.stringify(name)} leaves the directory`);
-    for (let d = path.posix.dirname(name); d !== '.'; d = path.posix.dirname(d)) dirs.add(d);
-  }
-  const sortedDirs = [...dirs].sort((a, b) => a.split('/').length - b.split('/').length);
-  for (const d of sortedDirs) {
-    const full = path.join(buildDir, d);
-    await mkdir(full, { recursive: true, mode: DIR_MODE });
-    await chmod(full, DIR_MODE);
-  }
-  await pool([...files], WRITE_CONCURRENCY, ([name, content]) => writeOne(path.join(buildDir, name), content));
-  // Deepest first, so each directory's entries are durable before its parent's.
-  for (const d of [...sortedDirs].reverse()) await fsyncDirectory(path.join(buildDir, d));
 }
 
 /** Points `link` at `target`, atomically (a new link renamed over the old one). */
@@ -143,55 +149,168 @@ async function replaceLink(dir: string, name: string, target: string): Promise<v
   }
 }
 
+/** Where a build's manifest is: .builds/<id>.json, beside the build (not served). */
+function manifestPath(buildDir: string): string {
+  return `${buildDir}.json`;
+}
+
+/** A file the caller knows to be unchanged since the live build: linked or kept, or made by `produce` when that build lacks it. */
+export interface Unchanged {
+  produce: () => Promise<string | Uint8Array>;
+}
+export type Content = string | Uint8Array | Unchanged;
+
+function isUnchanged(content: Content): content is Unchanged {
+  return typeof content === 'object' && !(content instanceof Uint8Array);
+}
+
+function digest(content: string | Uint8Array): string {
+  return createHash('sha256').update(content).digest('hex');
+}
+
+interface Entry {
+  sha256: string;
+  size: number;
+}
+
+async function previousBuild(target: string): Promise<{ dir: string; files: Map<string, Entry> } | null> {
+  try {
+    const dir = path.join(target, await readlink(path.join(target, CURRENT)));
+    const parsed = JSON.parse(await readFile(manifestPath(dir), 'utf8')) as { files?: Record<string, unknown> };
+    const files = new Map<string, Entry>();
+    for (const [name, entry] of Object.entries(parsed.files ?? {})) {
+      const e = entry as Partial<Entry> | null;
+      if (typeof e?.sha256 === 'string' && typeof e.size === 'number' && isInside(name)) files.set(name, { sha256: e.sha256, size: e.size });
+    }
+    return { dir, files };
+  } catch {
+    return null;
+  }
+}
+
+export interface Layout {
+  /** The entries of each build: `dir` gets a stable link `<name> -> current/<name>` to each. */
+  built: readonly string[];
+  /** Directories outside the builds (always present), their files replaced one by one. */
+  shared: readonly string[];
+}
+
 export interface PublishResult {
   dir: string;
   build: string;
   files: number;
   bytes: number;
+  /** Files equal to the live dashboard's, linked or kept rather than written. */
+  unchanged: number;
 }
 
-export interface Layout {
-  /** The entries at the top of every build: `dir` gets a stable link to each. */
-  topLevel: readonly string[];
-  /** Directories every build has, even empty (so that no stable link dangles). */
-  directories: readonly string[];
-}
-
-/** Makes `files` the live content of `dir` in one step. */
+/** Makes `files` the live content of `dir`: the pages in one step, the shared files each alone. */
 export async function publishDirectory(
   dir: string,
-  files: ReadonlyMap<string, string | Uint8Array>,
+  files: ReadonlyMap<string, Content>,
   layout: Layout,
   now: Date = new Date(),
 ): Promise<PublishResult> {
   const target = path.resolve(dir);
+  const topOf = (name: string) => name.split('/')[0] as string;
+  for (const name of files.keys()) {
+    const top = topOf(name);
+    const known = layout.built.includes(top) || (layout.shared.includes(top) && name.includes('/'));
+    if (!isInside(name) || !known) throw new Error(`internal: dashboard file name ${JSON.stringify(name)} leaves the directory or its layout`);
+  }
   await claim(target);
   const attempt = await tryAcquireLock(path.join(target, '.lock'), 'ccci dashboard');
   if (!attempt.acquired) {
     throw new DashboardBusyError(`${target}: another ccci is writing this dashboard (${describeOwner(attempt.heldBy)})`);
   }
   try {
-    await mkdir(path.join(target, BUILDS), { recursive: true, mode: DIR_MODE });
-    await chmod(path.join(target, BUILDS), DIR_MODE);
+    await ensureDir(path.join(target, BUILDS));
+    const previous = await previousBuild(target);
     const id = `${now.toISOString().replace(/[-:.]/g, '')}-${randomBytes(3).toString('hex')}`;
     const buildDir = path.join(target, BUILDS, id);
+    const manifest: Record<string, Entry> = {};
+    let unchanged = 0;
+    let bytes = 0;
+    const keep = (name: string, entry: Entry) => {
+      manifest[name] = entry;
+      bytes += entry.size;
+      unchanged += 1;
+    };
+    const contentOf = async (given: Content) => {
+      const content = isUnchanged(given) ? await given.produce() : given;
+      return { content, entry: { sha256: digest(content), size: typeof content === 'string' ? Buffer.byteLength(content) : content.byteLength } };
+    };
+    const shared = [...files].filter(([name]) => layout.shared.includes(topOf(name)));
+    const built = [...files].filter(([name]) => !layout.shared.includes(topOf(name)));
+
+    // The shared files first: a page never goes live before what it names.
+    const sharedDirs = new Set(layout.shared);
+    for (const [name] of shared) sharedDirs.add(path.posix.dirname(name));
+    for (const d of [...sharedDirs].sort()) await ensureDir(path.join(target, d));
+    await pool(shared, WRITE_CONCURRENCY, async ([name, given]) => {
+      const file = path.join(target, name);
+      const before = previous?.files.get(name);
+      const present = before !== undefined && (await statOrNull(file))?.isFile() === true;
+      if (isUnchanged(given) && present) return keep(name, before);
+      const { content, entry } = await contentOf(given);
+      if (present && before.sha256 === entry.sha256) return keep(name, entry);
+      await replaceOne(file, content);
+      manifest[name] = entry;
+      bytes += entry.size;
+    });
+    for (const d of sharedDirs) await fsyncDirectory(path.join(target, d));
+
     try {
-      await writeBuild(buildDir, files, layout.directories);
+      const dirs = new Set<string>(['.', ...layout.built.filter((name) => !name.includes('.'))]);
+      for (const [name] of built) for (let d = path.posix.dirname(name); d !== '.'; d = path.posix.dirname(d)) dirs.add(d);
+      const sortedDirs = [...dirs].sort((a, b) => a.split('/').length - b.split('/').length);
+      for (const d of sortedDirs) {
+        await mkdir(path.join(buildDir, d), { recursive: true, mode: DIR_MODE });
+        await chmod(path.join(buildDir, d), DIR_MODE);
+      }
+      // A page equal to the live one is hard-linked from it (builds never change once written).
+      const linkPrevious = async (name: string, entry: Entry): Promise<boolean> => {
+        try {
+          await link(path.join(previous?.dir as string, name), path.join(buildDir, name));
+        } catch {
+          return false; // gone from the live build: write it
+        }
+        keep(name, entry);
+        return true;
+      };
+      await pool(built, WRITE_CONCURRENCY, async ([name, given]) => {
+        const before = previous?.files.get(name);
+        if (isUnchanged(given) && before !== undefined && (await linkPrevious(name, before))) return;
+        const { content, entry } = await contentOf(given);
+        if (before?.sha256 === entry.sha256 && (await linkPrevious(name, entry))) return;
+        await writeOne(path.join(buildDir, name), content);
+        manifest[name] = entry;
+        bytes += entry.size;
+      });
+      await writeOne(manifestPath(buildDir), `${JSON.stringify({ schema: 1, files: manifest })}\n`);
+      // Deepest first, so each directory's entries are durable before its parent's.
+      for (const d of [...sortedDirs].reverse()) await fsyncDirectory(path.join(buildDir, d));
       await fsyncDirectory(path.join(target, BUILDS));
       await replaceLink(target, CURRENT, path.join(BUILDS, id));
-      for (const name of layout.topLevel) await replaceLink(target, name, path.join(CURRENT, name));
+      for (const name of layout.built) await replaceLink(target, name, path.join(CURRENT, name));
       await fsyncDirectory(target);
     } catch (error) {
       await rm(buildDir, { recursive: true, force: true });
+      await rm(manifestPath(buildDir), { force: true });
       throw error;
     }
-    // The old builds: nothing points at them any more (a reader holding an open file keeps it).
+
+    // What no live page names any more: old builds, and shared files of runs no longer shown.
     for (const entry of await readdir(path.join(target, BUILDS))) {
-      if (entry !== id) await rm(path.join(target, BUILDS, entry), { recursive: true, force: true });
+      if (entry !== id && entry !== `${id}.json`) await rm(path.join(target, BUILDS, entry), { recursive: true, force: true });
     }
-    let bytes = 0;
-    for (const content of files.values()) bytes += typeof content === 'string' ? Buffer.byteLength(content) : content.byteLength;
-    return { dir: target, build: id, files: files.size, bytes };
+    for (const d of sharedDirs) {
+      for (const entry of await readdir(path.join(target, d), { withFileTypes: true })) {
+        const name = path.posix.join(d, entry.name);
+        if (entry.isFile() && !files.has(name)) await rm(path.join(target, name), { force: true });
+      }
+    }
+    return { dir: target, build: id, files: files.size, bytes, unchanged };
   } finally {
     await attempt.lock.release();
   }

@@ -4,17 +4,19 @@
 // following links (a run directory also holds an ABRA_DIR with .env files: nothing
 // else of it is ever read). Both are redacted here, before anything else sees them.
 import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { lstat, open, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config/config.js';
 import { enrolledNames } from '../config/enrollment.js';
-import { readSyncRecord, syncRecordPath } from '../mirror/sync-record.js';
+import { SYNC_RECORD_SCHEMA, syncRecordPath } from '../mirror/sync-record.js';
 import { readToken, tokenPath } from '../mirror/secrets.js';
-import { readAttempts, type Attempt } from '../registry/attempts.js';
+import type { Attempt } from '../registry/attempts.js';
+import { readAttemptsForDashboard } from './read-attempts.js';
 import { readCanonical } from '../registry/canonical.js';
-import { latestReportOf, readSweepReports, type ReportedSweep } from '../status/sweep-reports.js';
+import { latestReportOf, readSweepSummaries, type ReportedSweep, type SummaryCache } from '../status/sweep-reports.js';
 import { formatBytes } from '../text/format.js';
-import { redactJson, redactSecrets } from '../text/redact.js';
+import { REDACTION_FINGERPRINT, redactJson, redactSecrets } from '../text/redact.js';
 import { nightDates } from './history.js';
 import type { CanonicalState, DashboardInput, RecipeInput, RunInput } from './input.js';
 import { runsToRead } from './model.js';
@@ -24,15 +26,38 @@ export const MAX_LOG_BYTES = 256 * 1024;
 const MAX_RESULTS_BYTES = 1024 * 1024;
 const READ_CONCURRENCY = 16;
 
+/** A file the live build already has, unchanged: link it; `produce` makes it when the build lacks it. */
+export interface Reused {
+  produce: () => Promise<string>;
+}
+export type FileContent = string | Reused;
+
 /** The redacted copies of a run's two files (null: not there, or not a regular file). */
 export interface RunFiles {
-  log: string | null;
-  results: string | null;
+  log: FileContent | null;
+  results: FileContent | null;
+}
+
+/** How a run file was when it was last copied: the same size, mtime and inode is the same file. */
+interface FileId {
+  size: number;
+  mtimeMs: number;
+  ino: number;
+}
+
+/** What the last dashboard learnt of each run it carried, to skip reading it again. */
+export interface RunCache {
+  /** Secrets and redaction rules the copies were made with (other ones: copy again). */
+  fingerprint: string;
+  runs: Record<string, { log: FileId | null; results: FileId | null; input: RunInput }>;
 }
 
 export interface GatheredState {
   input: DashboardInput;
   runFiles: Map<string, RunFiles>;
+  runCache: RunCache;
+  /** The report summaries to keep for the next call (see readSweepSummaries). */
+  summaries: SummaryCache;
 }
 
 async function mapPool<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
@@ -101,10 +126,27 @@ function runInputOf(runId: string, results: unknown, hasLog: boolean): RunInput 
   };
 }
 
-async function readRun(runsDir: string, runId: string, secrets: readonly string[]): Promise<{ input: RunInput; files: RunFiles }> {
+async function fileId(file: string): Promise<FileId | null> {
+  try {
+    const info = await lstat(file);
+    return info.isFile() ? { size: info.size, mtimeMs: info.mtimeMs, ino: info.ino } : null;
+  } catch {
+    return null;
+  }
+}
+
+const sameFile = (a: FileId | null, b: FileId | null | undefined) =>
+  b !== undefined && (a === null ? b === null : b !== null && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino);
+
+async function copyRun(
+  runsDir: string,
+  runId: string,
+  withLog: boolean,
+  secrets: readonly string[],
+): Promise<{ input: RunInput; log: string | null; results: string | null }> {
   const dir = path.join(runsDir, runId);
   const [log, results] = await Promise.all([
-    readRegularFile(path.join(dir, 'run.log'), MAX_LOG_BYTES),
+    withLog ? readRegularFile(path.join(dir, 'run.log'), MAX_LOG_BYTES) : null,
     readRegularFile(path.join(dir, 'results.json'), MAX_RESULTS_BYTES),
   ]);
   let parsed: unknown = null;
@@ -112,7 +154,7 @@ async function readRun(runsDir: string, runId: string, secrets: readonly string[
   if (results && results.omitted === 0) {
     try {
       parsed = redactJson(JSON.parse(results.text), secrets);
-      resultsCopy = `${JSON.stringify(parsed, null, 1)}\n`;
+      resultsCopy = `${JSON.stringify(parsed)}\n`;
     } catch {
       parsed = null;
     }
@@ -125,7 +167,45 @@ async function readRun(runsDir: string, runId: string, secrets: readonly string[
         : '';
     logCopy = redactSecrets(head + log.text, secrets);
   }
-  return { input: runInputOf(runId, parsed, logCopy !== null), files: { log: logCopy, results: resultsCopy } };
+  return { input: { ...runInputOf(runId, parsed, logCopy !== null), logOmitted: !withLog }, log: logCopy, results: resultsCopy };
+}
+
+/**
+ * A run's input and its two files. A run whose files are the ones the last dashboard
+ * copied (by size, mtime and inode) is not read again: its copies are linked from the live
+ * build, and read only if that build lacks them.
+ */
+async function readRun(
+  runsDir: string,
+  runId: string,
+  withLog: boolean,
+  secrets: readonly string[],
+  cached: RunCache['runs'][string] | undefined,
+): Promise<{ input: RunInput; files: RunFiles; entry: RunCache['runs'][string] }> {
+  const dir = path.join(runsDir, runId);
+  const [logId, resultsId] = await Promise.all([
+    withLog ? fileId(path.join(dir, 'run.log')) : null,
+    fileId(path.join(dir, 'results.json')),
+  ]);
+  if (cached && sameFile(logId, cached.log) && sameFile(resultsId, cached.results)) {
+    let copy: ReturnType<typeof copyRun> | null = null;
+    const again = () => (copy ??= copyRun(runsDir, runId, withLog, secrets));
+    const produce = (which: 'log' | 'results') => async () => ((await again())[which] ?? '');
+    return {
+      input: cached.input,
+      files: {
+        log: cached.input.hasLog ? { produce: produce('log') } : null,
+        results: cached.input.hasResults ? { produce: produce('results') } : null,
+      },
+      entry: cached,
+    };
+  }
+  const copy = await copyRun(runsDir, runId, withLog, secrets);
+  return {
+    input: copy.input,
+    files: { log: copy.log, results: copy.results },
+    entry: { log: logId, results: resultsId, input: copy.input },
+  };
 }
 
 /** The values no copy may hold, where the runner can know them: the mirror token. */
@@ -135,6 +215,25 @@ async function knownSecrets(config: Config): Promise<string[]> {
     return [await readToken(tokenPath(config.mirror.tokenFile))];
   } catch {
     return [];
+  }
+}
+
+/**
+ * The tags the last mirror sync published, from its sync record, or null. Read for
+ * display only (the newest tag, a moved canonical tag): the record's full check is the
+ * sweep's business (mirror/sync-record.ts), here a tag is a name and a 40-hex commit.
+ */
+async function publishedTagsOf(file: string): Promise<{ tag: string; commit: string }[] | null> {
+  try {
+    const record = JSON.parse(await readFile(file, 'utf8')) as { schema?: unknown; tags?: unknown };
+    if (record.schema !== SYNC_RECORD_SCHEMA || !Array.isArray(record.tags)) return null;
+    const tags = record.tags.filter(
+      (t): t is { tag: string; commit: string } =>
+        typeof t === 'object' && t !== null && typeof t.tag === 'string' && typeof t.commit === 'string' && /^[0-9a-f]{40}$/.test(t.commit),
+    );
+    return tags.length === record.tags.length ? tags.map(({ tag, commit }) => ({ tag, commit })) : null;
+  } catch {
+    return null;
   }
 }
 
@@ -165,11 +264,11 @@ async function readRecipe(
 ): Promise<Omit<RecipeInput, 'runs'>> {
   const [canonical, attempts, sync] = await Promise.all([
     readCanonical(config.stateDir, recipe),
-    readAttempts(config.stateDir, recipe).catch((error: Error) => {
+    readAttemptsForDashboard(config.stateDir, recipe).catch((error: Error) => {
       problems.push(`${recipe}: attempts.jsonl: ${error.message}`);
       return { attempts: [] as Attempt[], badLines: 0 };
     }),
-    readSyncRecord(syncRecordPath(config.cacheDir, recipe)),
+    publishedTagsOf(syncRecordPath(config.cacheDir, recipe)),
   ]);
   const latest = latestReportOf(reports, recipe);
   return {
@@ -178,25 +277,38 @@ async function readRecipe(
     attempts: attempts.attempts,
     badAttemptLines: attempts.badLines,
     lastReport: latest ? { sweepId: latest.sweep.sweepId, startedAt: latest.sweep.startedAt, recipe: latest.recipe } : null,
-    publishedTags: sync.state === 'present' ? sync.record.tags : null,
+    publishedTags: sync,
   };
 }
 
-export async function gatherDashboardState(config: Config, options: { now: Date; nights: number }): Promise<GatheredState> {
+export async function gatherDashboardState(
+  config: Config,
+  options: { now: Date; nights: number; summaries?: SummaryCache; runCache?: RunCache },
+): Promise<GatheredState> {
   const generatedAt = options.now.toISOString();
   const since = Date.parse(`${nightDates(generatedAt, options.nights)[0]}T00:00:00.000Z`);
-  const { reports, problems } = await readSweepReports(config.stateDir, since);
+  const names = enrolledNames(config);
+  const { reports, problems, cache } = await readSweepSummaries(config.stateDir, since, names, options.summaries ?? {});
   const secrets = await knownSecrets(config);
+  const fingerprint = createHash('sha256').update(REDACTION_FINGERPRINT).update('\u0000').update(secrets.join('\u0000')).digest('hex');
+  const previousRuns = options.runCache?.fingerprint === fingerprint ? options.runCache.runs : {};
+  const runCache: RunCache = { fingerprint, runs: {} };
   const runFiles = new Map<string, RunFiles>();
-  const recipes = await mapPool(enrolledNames(config), READ_CONCURRENCY, async (name) => {
+  const recipes = await mapPool(names, READ_CONCURRENCY, async (name) => {
     const recipe = await readRecipe(config, name, reports, problems);
     const runs: Record<string, RunInput> = {};
-    for (const runId of runsToRead(recipe)) {
-      const run = await readRun(config.runsDir, runId, secrets);
+    for (const { runId, log } of runsToRead(recipe)) {
+      const run = await readRun(config.runsDir, runId, log, secrets, Object.hasOwn(previousRuns, runId) ? previousRuns[runId] : undefined);
       runs[runId] = run.input;
       runFiles.set(runId, run.files);
+      runCache.runs[runId] = run.entry;
     }
     return { ...recipe, runs };
   });
-  return { input: { generatedAt, nights: options.nights, recipes, sweeps: reports, problems: problems.sort() }, runFiles };
+  return {
+    input: { generatedAt, nights: options.nights, recipes, sweeps: reports, problems: problems.sort() },
+    runFiles,
+    runCache,
+    summaries: cache,
+  };
 }

@@ -2,6 +2,7 @@
 import { formatDuration, shortCommit } from '../text/format.js';
 import { durationChart, historyChart } from './charts.js';
 import { h, type Html } from './html.js';
+import { tableStart } from './tables.js';
 import { HEALTH_LABELS, healthPill, legend, outcomePill, page, when } from './layout.js';
 import { HEALTHS, type DashboardModel, type RecipeView } from './model.js';
 
@@ -27,13 +28,13 @@ function lastCell(r: RecipeView): Html {
 
 function row(r: RecipeView): Html {
   return h`<tr${r.attention.length > 0 ? h` class="attn"` : ''}>
-<td class="name" data-label="recipe"><a href="${recipeHref(r.recipe)}"><b>${r.recipe}</b></a></td>
-<td data-label="state">${healthPill(r.health)}</td>
-<td class="version" data-label="canonical">${canonicalCell(r)}</td>
-<td data-label="promoted">${r.canonical ? when(r.canonical.promotedAt) : h`-`}</td>
-<td data-label="newest tag">${newestCell(r)}</td>
-<td data-label="last sweep">${lastCell(r)}</td>
-<td class="nights-cell" data-label="${r.nights.length} nights">${historyChart(r.nights, { detailed: false })}</td>
+<td class="name"><a href="${recipeHref(r.recipe)}"><b>${r.recipe}</b></a></td>
+<td>${healthPill(r.health)}</td>
+<td class="version">${canonicalCell(r)}</td>
+<td>${r.canonical ? when(r.canonical.promotedAt) : h`-`}</td>
+<td>${newestCell(r)}</td>
+<td>${lastCell(r)}</td>
+<td class="nights-cell">${historyChart(r.nights, { detailed: false })}</td>
 </tr>`;
 }
 
@@ -65,8 +66,7 @@ ${lastSweepLine(model)}
     (health) => h`<div class="stat h-${health}"><b>${model.counts[health]}</b><span>${HEALTH_LABELS[health]}</span></div>`,
   )}</div>
 ${attentionList(model)}
-<table class="cards recipes">
-<thead><tr><th>Recipe</th><th>State</th><th>Canonical</th><th>Promoted</th><th>Newest tag</th><th>Last sweep</th><th>Last ${model.nightCount} nights</th></tr></thead>
+${tableStart('recipes', `Last ${model.nightCount} nights`)}
 <tbody>
 ${model.recipes.map(row)}
 </tbody>

@@ -2,12 +2,14 @@
 import { formatBytes, formatDuration, shortCommit } from '../text/format.js';
 import { historyChart, historySummary } from './charts.js';
 import { h, type Html } from './html.js';
+import { tableStart } from './tables.js';
 import type { RunInput } from './input.js';
-import { healthPill, legend, outcomePill, page, when } from './layout.js';
+import { healthPill, outcomePill, page, when } from './layout.js';
 import type { RecipeView } from './model.js';
 
+/** runs/<run-id>.log and runs/<run-id>.results.json: flat, one directory for all (fewer to make per build). */
 export function runHref(runId: string, file: 'run.log' | 'results.json', root = '../'): string {
-  return `${root}runs/${runId}/${file}`;
+  return `${root}runs/${runId}.${file === 'run.log' ? 'log' : 'results.json'}`;
 }
 
 export function badgeHref(recipe: string, root = '../'): string {
@@ -19,7 +21,12 @@ function runLinks(runId: string | null, carried: ReadonlyMap<string, RunInput>):
   if (!runId) return h`-`;
   const run = carried.get(runId);
   if (!run) return h`<span class="mono">${runId}</span>`;
-  return h`<span class="mono">${runId}</span> ${run.hasLog ? h`<a href="${runHref(runId, 'run.log')}">log</a>` : h`<span class="meta">(no log)</span>`} ${
+  const log = run.hasLog
+    ? h`<a href="${runHref(runId, 'run.log')}">log</a>`
+    : run.logOmitted
+      ? h`<span class="meta">(log: <code>ccci logs ${runId}</code>)</span>`
+      : h`<span class="meta">(no log)</span>`;
+  return h`<span class="mono">${runId}</span> ${log} ${
     run.hasResults ? h`<a href="${runHref(runId, 'results.json')}">results</a>` : h`<span class="meta">(no results)</span>`
   }`;
 }
@@ -63,13 +70,12 @@ ${r.warnings.length > 0 ? h`<ul class="note">${r.warnings.map((w) => h`<li>${w}<
 function redTagsSection(r: RecipeView, carried: ReadonlyMap<string, RunInput>): Html | null {
   if (r.redTags.length === 0) return null;
   return h`<h2>Red tags</h2>
-<table class="cards">
-<thead><tr><th>Tag</th><th>Commit</th><th>Failing rung</th><th>Reason</th><th>Red runs</th><th>Newest red run</th></tr></thead>
+${tableStart('red')}
 <tbody>
 ${r.redTags.map(
-    (t) => h`<tr><td data-label="tag"><b>${t.tag}</b></td><td data-label="commit" class="mono">${shortCommit(t.commit)}</td><td data-label="rung">${
+    (t) => h`<tr><td><b>${t.tag}</b></td><td class="mono">${shortCommit(t.commit)}</td><td>${
       t.rung ? h`${t.rung} <span class="meta">(${t.rungStatus})</span>` : h`<span class="meta">-</span>`
-    }</td><td data-label="reason" class="reason">${t.reason}</td><td data-label="red runs">${t.count}, last ${when(t.lastAt)}</td><td data-label="run">${runLinks(
+    }</td><td class="reason">${t.reason}</td><td>${t.count}, last ${when(t.lastAt)}</td><td>${runLinks(
       t.runId,
       carried,
     )}</td></tr>\n`,
@@ -81,38 +87,18 @@ ${r.redTags.map(
 function recentSection(r: RecipeView, carried: ReadonlyMap<string, RunInput>): Html {
   if (r.recent.length === 0) return h`<h2>Recent sweeps</h2><p class="meta">This recipe has not been swept yet.</p>`;
   return h`<h2>Recent sweeps</h2>
-<table class="cards">
-<thead><tr><th>When</th><th>Outcome</th><th>Decision</th><th>Tag</th><th>Level</th><th>Time</th><th>Run</th></tr></thead>
+${tableStart('recent')}
 <tbody>
 ${r.recent.map(
-    (a) => h`<tr><td data-label="when">${when(a.at)}</td><td data-label="outcome">${outcomePill(a.outcome)}</td><td data-label="decision" class="mono">${
+    ({ attempt: a, since, count }) => h`<tr><td>${when(a.at)}${count > 1 ? h`<br><span class="meta">${count} sweeps since ${when(since)}</span>` : ''}</td><td>${outcomePill(a.outcome)}</td><td class="mono">${
       a.decision
-    }</td><td data-label="tag">${a.tag ?? '-'}</td><td data-label="level">${a.level === null ? '-' : `L${a.level}`}</td><td data-label="time">${formatDuration(
+    }</td><td>${a.tag ?? '-'}</td><td>${a.level === null ? '-' : `L${a.level}`}</td><td>${formatDuration(
       a.durationMs,
-    )}</td><td data-label="run">${runLinks(a.runId, carried)}</td></tr>\n`,
+    )}</td><td>${runLinks(a.runId, carried)}</td></tr>\n`,
   )}
 </tbody>
 </table>
 ${r.badAttemptLines > 0 ? h`<p class="note">${r.badAttemptLines} line(s) of attempts.jsonl could not be read and are not shown.</p>` : ''}`;
-}
-
-function runsSection(r: RecipeView): Html | null {
-  if (r.runs.length === 0) return null;
-  return h`<h2>Runs</h2>
-<table class="cards">
-<thead><tr><th>Run</th><th>Verdict</th><th>Version</th><th>Started</th><th>Time</th><th>Files</th></tr></thead>
-<tbody>
-${r.runs.map(
-    (run) => h`<tr><td data-label="run" class="mono">${run.runId}</td><td data-label="verdict">${
-      run.verdict ? h`<span class="pill ${run.verdict === 'green' ? 'o-promoted' : 'o-red'}">${run.verdict}</span>${run.level === null ? '' : ` L${run.level}`}` : '-'
-    }${run.interrupted ? h` <span class="meta">interrupted: ${run.interrupted}</span>` : ''}</td><td data-label="version">${run.version ?? '-'}</td><td data-label="started">${when(
-      run.startedAt,
-    )}</td><td data-label="time">${run.durationMs === null ? '-' : formatDuration(run.durationMs)}</td><td data-label="files">${
-      run.hasLog ? h`<a href="${runHref(run.runId, 'run.log')}">run.log</a>` : h`<span class="meta">no log</span>`
-    } ${run.hasResults ? h`<a href="${runHref(run.runId, 'results.json')}">results.json</a>` : h`<span class="meta">no results</span>`}</td></tr>\n`,
-  )}
-</tbody>
-</table>`;
 }
 
 export function renderRecipePage(r: RecipeView, generatedAt: string): string {
@@ -127,9 +113,7 @@ ${redTagsSection(r, carried)}
 <div class="history">${historyChart(r.nights, { detailed: true })}</div>
 <div class="axis"><span>${r.nights[0]?.date ?? ''}</span><span>${r.nights.at(-1)?.date ?? ''}</span></div>
 <p class="meta">${historySummary(r.nights)}</p>
-${legend()}
 ${recentSection(r, carried)}
-${runsSection(r)}
 <h2>Badge</h2>
 <p class="meta">For the recipe's README (the dashboard's address in front):</p>
 <code class="badge-md">![${r.badge.label}](badges/${r.recipe}.svg)</code>`;

@@ -6,8 +6,11 @@ import { renderRecipePage } from './render-recipe.js';
 import type { DashboardModel } from './model.js';
 import { DASHBOARD_CSS } from './style.js';
 
-/** The top-level entries of a dashboard directory (each its own name in every build). */
-export const TOP_LEVEL = ['index.html', 'style.css', 'favicon.svg', 'recipes', 'badges', 'runs'] as const;
+/** The entries of every build (the pages, swapped together) and the directories all builds share. */
+export const LAYOUT = {
+  built: ['index.html', 'style.css', 'favicon.svg', 'recipes'],
+  shared: ['badges', 'runs'],
+} as const;
 
 /** The pages' icon: one of the dashboard's own files, so a browser asks for nothing else. */
 export const FAVICON_SVG =

@@ -2,6 +2,7 @@
 // it). System fonts only, nothing fetched. Narrow screens get the tables as cards.
 // Inline style attributes would need 'unsafe-inline' in the pages' CSP: colours are classes.
 import { OUTCOME_COLOURS } from './charts.js';
+import { tableLabelsCss } from './tables.js';
 
 const MARK_COLOURS = Object.entries(OUTCOME_COLOURS)
   .map(([cls, colour]) => `.c-${cls}{background:${colour}}`)
@@ -40,7 +41,7 @@ table{border-collapse:collapse;width:100%;font-size:.9rem}
 th{text-align:left;font-weight:600;color:var(--muted);border-bottom:2px solid var(--line);padding:.35rem .5rem;white-space:nowrap}
 td{border-bottom:1px solid var(--line);padding:.4rem .5rem;vertical-align:middle;overflow-wrap:anywhere}
 tr.attn td:first-child{box-shadow:inset 3px 0 var(--red)}
-time,.pill{white-space:nowrap}
+.t,.pill{white-space:nowrap}
 @media (min-width:721px){td.name{white-space:nowrap}}
 td.version b{overflow-wrap:anywhere}
 td.nights-cell{width:32%;min-width:180px}
@@ -62,7 +63,8 @@ table.cards thead{display:none}
 table.cards,table.cards tbody,table.cards tr,table.cards td{display:block;width:100%}
 table.cards tr{border:1px solid var(--line);border-radius:8px;margin:0 0 .75rem;padding:.4rem .6rem}
 table.cards td{border:0;padding:.15rem 0;display:flex;flex-wrap:wrap;gap:.1rem .5rem;align-items:baseline}
-table.cards td::before{content:attr(data-label);flex:0 0 6.5rem;color:var(--muted);font-size:.8rem}
+table.cards td::before{flex:0 0 6.5rem;color:var(--muted);font-size:.8rem}
+${tableLabelsCss()}
 table.cards td.nights-cell{display:block;min-width:0}table.cards td.nights-cell::before{display:block;margin-bottom:.2rem}
 tr.attn td:first-child{box-shadow:none}tr.attn{border-left:4px solid var(--red)}
 dl.facts{grid-template-columns:1fr}dl.facts dd{margin-bottom:.35rem}

@@ -2,7 +2,7 @@
 // dashboard. Read leniently (a report of an older or newer runner still gives what it
 // has) and cheaply: the file name says when the sweep started, so a time window picks
 // its files without opening the others. The writer and its schema are sweep/report.ts.
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 /** What a report says about one recipe (the fields the readers use). */
@@ -26,7 +26,10 @@ export interface ReportedSweep {
   exitCode: number | null;
   retryRed: boolean;
   dryRun: boolean;
+  /** What it said of each recipe; empty when only its summary was read (see readSweepSummaries). */
   recipes: ReportedRecipe[];
+  /** How many recipes it covered. */
+  recipeCount: number;
   /** Sweep-level warnings (e.g. the dashboard could not be written). */
   warnings: string[];
 }
@@ -86,6 +89,7 @@ export function parseSweepReport(file: string, text: string): ReportedSweep {
     retryRed: r.retryRed === true,
     dryRun: r.dryRun === true,
     recipes: r.recipes.map(recipeOf).filter((x): x is ReportedRecipe => x !== null),
+    recipeCount: r.recipes.length,
     warnings: strings(r.warnings),
   };
 }
@@ -170,4 +174,77 @@ export async function findLatestReportOf(
     }
   }
   return null;
+}
+
+/** The cache is a file too: an entry of the wrong shape is read again from its report. */
+function isSummary(value: unknown): value is SweepSummary {
+  const v = value as Record<string, unknown> | null;
+  return (
+    typeof v === 'object' && v !== null &&
+    typeof v.sweepId === 'string' && typeof v.startedAt === 'string' && typeof v.durationMs === 'number' &&
+    typeof v.result === 'string' && typeof v.recipeCount === 'number' && typeof v.retryRed === 'boolean' &&
+    typeof v.dryRun === 'boolean' && Array.isArray(v.warnings) && v.warnings.every((w) => typeof w === 'string')
+  );
+}
+
+/** A report without what it said of each recipe: what a chart of the sweeps needs. */
+export type SweepSummary = Omit<ReportedSweep, 'recipes'>;
+
+/** Summaries of report files already read, by file name, with what identified the file then. */
+export type SummaryCache = Record<string, { size: number; mtimeMs: number; summary: SweepSummary }>;
+
+/**
+ * The reports of the window, oldest first, for a view of many nights: the newest ones are
+ * read in full until every recipe of `recipes` has its latest report (a `--recipe` sweep
+ * covers only some), the older ones only summarised, from `cache` when the file is the
+ * one summarised there (same size and mtime). A report file is never changed once
+ * written, so 90 nights of 400-recipe reports cost one full read, not ninety.
+ * Returns the cache to keep for the next call.
+ */
+export async function readSweepSummaries(
+  stateDir: string,
+  sinceMs: number,
+  recipes: readonly string[],
+  cache: SummaryCache,
+): Promise<ReportsRead & { cache: SummaryCache }> {
+  const dir = sweepsDir(stateDir);
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { reports: [], problems: [], cache: {} };
+    throw error;
+  }
+  const newestFirst = names
+    .map((name) => ({ name, ms: reportFileTime(name) }))
+    .filter((f): f is { name: string; ms: number } => f.ms !== null && f.ms >= sinceMs)
+    .sort((a, b) => b.ms - a.ms || (a.name < b.name ? 1 : -1));
+  const uncovered = new Set(recipes);
+  const reports: ReportedSweep[] = [];
+  const problems: string[] = [];
+  const next: SummaryCache = {};
+  for (const { name } of newestFirst) {
+    const file = path.join(dir, name);
+    try {
+      const info = await stat(file);
+      const known = cache[name];
+      if (uncovered.size === 0 && known && known.size === info.size && known.mtimeMs === info.mtimeMs && isSummary(known.summary)) {
+        reports.push({ ...known.summary, file, recipes: [] });
+        next[name] = known;
+        continue;
+      }
+      const report = parseSweepReport(file, await readFile(file, 'utf8'));
+      const { recipes: covered, ...summary } = report;
+      next[name] = { size: info.size, mtimeMs: info.mtimeMs, summary };
+      if (uncovered.size > 0) {
+        for (const r of covered) uncovered.delete(r.recipe);
+        reports.push(report);
+      } else {
+        reports.push({ ...summary, recipes: [] });
+      }
+    } catch (error) {
+      problems.push(error instanceof SyntaxError ? `${file}: ${error.message}` : (error as Error).message);
+    }
+  }
+  return { reports: reports.reverse(), problems: problems.sort(), cache: next };
 }

@@ -85,6 +85,9 @@ const RULES: readonly Rule[] = [
 /** The names of the rules, in the order they apply (documentation and tests). */
 export const REDACTION_RULES: readonly string[] = RULES.map((r) => r.name);
 
+/** Changes whenever a rule does: a copy redacted under other rules is redacted again. */
+export const REDACTION_FINGERPRINT: string = RULES.map((r) => `${r.pattern.source}/${r.pattern.flags}`).join('\n');
+
 /**
  * `text` with every known secret value and everything credential-looking replaced by
  * [redacted]. Known values go first, so a token is caught even where no rule would

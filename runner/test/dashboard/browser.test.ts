@@ -118,10 +118,10 @@ describe('the dashboard in a real browser', { skip: skipReason ?? false }, () =>
 
   test('index: every recipe present with its state, the red reason shown, nothing run', async () => {
     const page = await open('index.html');
-    const rows = await page.$$eval('table.recipes tbody tr', (trs) =>
+    const rows = await page.$$eval('table.t-recipes tbody tr', (trs) =>
       trs.map((tr) => ({
-        recipe: tr.querySelector('td[data-label="recipe"]')?.textContent?.trim(),
-        state: tr.querySelector('td[data-label="state"]')?.textContent?.trim(),
+        recipe: tr.querySelector('td:nth-child(1)')?.textContent?.trim(),
+        state: tr.querySelector('td:nth-child(2)')?.textContent?.trim(),
       })),
     );
     assert.deepEqual(rows, [
@@ -159,7 +159,7 @@ describe('the dashboard in a real browser', { skip: skipReason ?? false }, () =>
     await assertInert(broken, /^cc-ci: broken$/);
     const badge = await broken.$eval('h1 img', (img) => ({ ok: (img as HTMLImageElement).naturalWidth > 0, alt: img.getAttribute('alt') }));
     assert.deepEqual(badge, { ok: true, alt: 'canonical: red 2.0.0+2.0' }, 'the badge SVG loads and renders');
-    await broken.click(`a[href="../runs/${w.redRunId}/run.log"]`);
+    await broken.click(`a[href="../runs/${w.redRunId}.log"]`);
     await broken.waitForLoadState('load');
     const log = await broken.evaluate(() => ({ text: document.body.innerText, title: document.title, type: document.contentType }));
     assert.equal(log.type, 'text/plain');
@@ -184,7 +184,7 @@ describe('the dashboard in a real browser', { skip: skipReason ?? false }, () =>
     assert.deepEqual(outside, []);
     assert.deepEqual(dialogs, [], 'no alert, confirm or prompt');
     assert.ok(asked.length >= 8);
-    for (const url of asked) assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/(index\.html|style\.css|favicon\.svg|recipes\/[a-z0-9_-]+\.html|badges\/[a-z0-9_-]+\.svg|runs\/[^/]+\/run\.log)$/);
+    for (const url of asked) assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/(index\.html|style\.css|favicon\.svg|recipes\/[a-z0-9_-]+\.html|badges\/[a-z0-9_-]+\.svg|runs\/[^/]+\.log)$/);
     assert.deepEqual(server.requests.filter((p) => p === '/favicon.ico'), [], "the pages name their icon: no guess at /favicon.ico");
     t.diagnostic(`${asked.length} requests, all to the dashboard`);
   });

@@ -65,7 +65,10 @@ describe('runs to read', () => {
         redAttempt('r', night(4), '1.2.0+1', 'run-red'),
       ],
     });
-    assert.deepEqual(runsToRead(r), ['run-red', 'run-a']);
+    assert.deepEqual(runsToRead(r), [
+      { runId: 'run-red', log: true },
+      { runId: 'run-a', log: false },
+    ], "the canonical's run without its log");
   });
 });
 
@@ -224,9 +227,9 @@ describe('the dashboard', () => {
     const model = buildDashboard(
       dashboardInput([recipe('zeta'), recipe('alpha', { canonical: { state: 'invalid', problem: 'x' } })], {
         sweeps: [
-          { file: 'f1', sweepId: 's1', startedAt: night(2), durationMs: 10, result: 'ok', exitCode: 0, retryRed: false, dryRun: false, recipes: [], warnings: [] },
-          { file: 'f2', sweepId: 's2', startedAt: night(1), durationMs: 20, result: 'ok', exitCode: 0, retryRed: false, dryRun: true, recipes: [], warnings: [] },
-          { file: 'f3', sweepId: 's3', startedAt: night(0), durationMs: 30, result: 'failed', exitCode: 1, retryRed: true, dryRun: false, recipes: [], warnings: ['w'] },
+          { file: 'f1', sweepId: 's1', startedAt: night(2), durationMs: 10, result: 'ok', exitCode: 0, retryRed: false, dryRun: false, recipes: [], recipeCount: 0, warnings: [] },
+          { file: 'f2', sweepId: 's2', startedAt: night(1), durationMs: 20, result: 'ok', exitCode: 0, retryRed: false, dryRun: true, recipes: [], recipeCount: 0, warnings: [] },
+          { file: 'f3', sweepId: 's3', startedAt: night(0), durationMs: 30, result: 'failed', exitCode: 1, retryRed: true, dryRun: false, recipes: [], recipeCount: 0, warnings: ['w'] },
         ],
       }),
     );

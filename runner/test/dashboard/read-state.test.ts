@@ -121,14 +121,13 @@ describe('the dashboard reads the state', () => {
 
   test('only the runs shown are copied, and of each only run.log and results.json', () => {
     assert.deepEqual(readdirSync(path.join(out, 'runs')).sort(), [
-      '20261120T020000Z-shown-aaaaaa',
-      '20261125T020000Z-shown-bbbbbb',
-      '20261129T020000Z-quiet-eeeeee',
-    ]);
-    for (const run of ['20261120T020000Z-shown-aaaaaa', '20261125T020000Z-shown-bbbbbb']) {
-      assert.deepEqual(readdirSync(path.join(out, 'runs', run)).sort(), ['results.json', 'run.log']);
-    }
-    assert.deepEqual(readdirSync(path.join(out, 'runs', '20261129T020000Z-quiet-eeeeee')), ['run.log'], 'no results.json there, none made up');
+      '20261120T020000Z-shown-aaaaaa.results.json',
+      '20261125T020000Z-shown-bbbbbb.log',
+      '20261125T020000Z-shown-bbbbbb.results.json',
+      '20261129T020000Z-quiet-eeeeee.log',
+    ], "the canonical's green run without its log; no results.json for quiet (it has none); nothing of the linked run or of the unshown one");
+    const page = readFileSync(path.join(out, 'recipes', 'shown.html'), 'utf8');
+    assert.match(page, /\(log: <code>ccci logs 20261120T020000Z-shown-aaaaaa<\/code>\)/, 'the page says where that log is');
   });
 
   test('no secret reaches any file of the dashboard: known token, headers, URL credentials, .env contents', () => {
@@ -141,12 +140,12 @@ describe('the dashboard reads the state', () => {
       }
       assert.ok(!file.endsWith('.env'));
     }
-    const log = readFileSync(path.join(out, 'runs', '20261125T020000Z-shown-bbbbbb', 'run.log'), 'utf8');
+    const log = readFileSync(path.join(out, 'runs', '20261125T020000Z-shown-bbbbbb.log'), 'utf8');
     assert.match(log, /http\.extraHeader="\[redacted\]" fetch/);
     assert.match(log, /push https:\/\/\[redacted\]@git\.example\.org/);
     assert.match(log, /the token is \[redacted\]/);
     assert.match(log, /<script>document\.title="pwned"<\/script>/, 'a log line is copied as it is otherwise (it is served as text)');
-    const results = JSON.parse(readFileSync(path.join(out, 'runs', '20261125T020000Z-shown-bbbbbb', 'results.json'), 'utf8')) as {
+    const results = JSON.parse(readFileSync(path.join(out, 'runs', '20261125T020000Z-shown-bbbbbb.results.json'), 'utf8')) as {
       source: { url: string };
       rungs: { reason: string }[];
     };
@@ -155,14 +154,15 @@ describe('the dashboard reads the state', () => {
   });
 
   test('a run file that is a link is not followed, and the page says there is no log', () => {
-    assert.throws(() => statSync(path.join(out, 'runs', '20261128T020000Z-linked-dddddd')), /ENOENT/);
+    assert.throws(() => statSync(path.join(out, 'runs', '20261128T020000Z-linked-dddddd.log')), /ENOENT/);
+    assert.throws(() => statSync(path.join(out, 'runs', '20261128T020000Z-linked-dddddd.results.json')), /ENOENT/);
     const page = readFileSync(path.join(out, 'recipes', 'linked.html'), 'utf8');
     assert.match(page, /no log/);
     assert.match(page, /no results/);
   });
 
   test('a long log keeps its end, and says what was left out', () => {
-    const log = readFileSync(path.join(out, 'runs', '20261129T020000Z-quiet-eeeeee', 'run.log'), 'utf8');
+    const log = readFileSync(path.join(out, 'runs', '20261129T020000Z-quiet-eeeeee.log'), 'utf8');
     assert.ok(Buffer.byteLength(log) <= MAX_LOG_BYTES + 300);
     assert.match(log, /^\[ccci dashboard: the first .* of this log are left out/);
     assert.match(log, /THE END\n$/);

@@ -32,7 +32,7 @@ describe('the dashboard after a sweep', () => {
 
   test('every sweep wrote it: the first sweep made a build, the second replaced it', () => {
     const current = readlinkSync(path.join(w.dashboardDir, 'current'));
-    assert.equal(readdirSync(path.join(w.dashboardDir, '.builds')).length, 1);
+    assert.equal(readdirSync(path.join(w.dashboardDir, '.builds')).length, 2, 'one build and its manifest');
     assert.match(current, /^\.builds\//);
     const index = readFileSync(path.join(w.dashboardDir, 'index.html'), 'utf8');
     assert.ok(index.includes(w.report.sweepId), 'the index names the last sweep');
@@ -47,7 +47,7 @@ describe('the dashboard after a sweep', () => {
       ['erroring', 'needs a look'],
       ['unreleased', 'never released'],
     ]) {
-      assert.match(index, new RegExp(`href="recipes/${recipe}\\.html"><b>${recipe}</b></a></td>\\n<td data-label="state"><span class="pill h-[a-z-]+">${state}</span>`));
+      assert.match(index, new RegExp(`href="recipes/${recipe}\\.html"><b>${recipe}</b></a></td>\\n<td><span class="pill h-[a-z-]+">${state}</span>`));
     }
   });
 
@@ -61,8 +61,8 @@ describe('the dashboard after a sweep', () => {
     };
     const reason = results.rungs.find((r) => r.rung === 'install')?.reason as string;
     assert.ok(page.includes(reason.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')), `the reason ${reason}`);
-    assert.ok(page.includes(`href="../runs/${w.redRunId}/run.log"`));
-    assert.ok(readFileSync(path.join(w.dashboardDir, 'runs', w.redRunId, 'run.log'), 'utf8').includes('== install'));
+    assert.ok(page.includes(`href="../runs/${w.redRunId}.log"`));
+    assert.ok(readFileSync(path.join(w.dashboardDir, 'runs', `${w.redRunId}.log`), 'utf8').includes('== install'));
     assert.match(readFileSync(path.join(w.dashboardDir, 'badges', 'broken.svg'), 'utf8'), /canonical: red 2\.0\.0\+2\.0/);
   });
 
