@@ -32,7 +32,7 @@ function row(r: RecipeView): Html {
 <td>${healthPill(r.health)}</td>
 <td class="version">${canonicalCell(r)}</td>
 <td>${r.canonical ? when(r.canonical.promotedAt) : h`-`}</td>
-<td>${newestCell(r)}</td>
+<td class="tag">${newestCell(r)}</td>
 <td>${lastCell(r)}</td>
 <td class="nights-cell">${historyChart(r.nights, { detailed: false })}</td>
 </tr>`;

@@ -42,8 +42,7 @@ th{text-align:left;font-weight:600;color:var(--muted);border-bottom:2px solid va
 td{border-bottom:1px solid var(--line);padding:.4rem .5rem;vertical-align:middle;overflow-wrap:anywhere}
 tr.attn td:first-child{box-shadow:inset 3px 0 var(--red)}
 .t,.pill{white-space:nowrap}
-@media (min-width:721px){td.name{white-space:nowrap}}
-td.version b{overflow-wrap:anywhere}
+@media (min-width:721px){td.name{white-space:nowrap}td.version{min-width:10rem}td.tag{min-width:7.5rem}}
 td.nights-cell{width:32%;min-width:180px}
 svg.nights{display:block;width:100%;height:14px}
 svg.durations{display:block;width:100%;height:64px;background:var(--soft);border-radius:4px}

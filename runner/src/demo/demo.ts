@@ -50,6 +50,8 @@ export async function runDemo(out: NodeJS.WritableStream, options: { keep?: bool
       mirror: { url: `file://${path.join(root, 'mirror')}`, api: null, owner: 'demo', tokenFile },
       recipes: { [RECIPE]: {} },
       maxConcurrentRuns: 1,
+      // Written after every sweep, as on a CI server (open it with --keep).
+      dashboardDir: path.join(root, 'dashboard'),
     });
 
     say(`cc-ci demo: a sandbox in ${root}`);
@@ -146,7 +148,7 @@ export async function runDemo(out: NodeJS.WritableStream, options: { keep?: bool
     say(renderStatus(await collectStatus(config)));
     say();
     say(failures === 0 ? 'demo: every step went as announced' : `demo: ${failures} step(s) did not go as announced`);
-    if (options.keep) say(`the sandbox is kept in ${root}`);
+    if (options.keep) say(`the sandbox is kept in ${root}; its dashboard: ${path.join(root, 'dashboard', 'index.html')}`);
     return failures === 0 ? 0 : 1;
   } finally {
     await sandbox.stop();

@@ -135,6 +135,8 @@ describe('the dashboard in a real browser', { skip: skipReason ?? false }, () =>
     assert.match(attention, /newest tag 2\.0\.0\+2\.0 is red at install: /);
     assert.ok(attention.includes('<img src=x onerror='), 'the hostile version is shown as text in the erroring reason');
     await assertInert(page, /^cc-ci: recipes$/);
+    const widths = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+    assert.ok(widths.scroll <= widths.client, `a long hostile version widens the page: ${widths.scroll} > ${widths.client}`);
     const svgs = await page.$$eval('svg.nights', (list) => list.map((s) => s.getBoundingClientRect().width));
     assert.equal(svgs.length, 5);
     for (const width of svgs) assert.ok(width > 100, 'each history strip is drawn');
