@@ -187,7 +187,9 @@ describe('the dashboard in a real browser', { skip: skipReason ?? false }, () =>
     assert.deepEqual(dialogs, [], 'no alert, confirm or prompt');
     assert.ok(asked.length >= 8);
     for (const url of asked) assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/(index\.html|style\.css|favicon\.svg|recipes\/[a-z0-9_-]+\.html|badges\/[a-z0-9_-]+\.svg|runs\/[^/]+\.log)$/);
-    assert.deepEqual(server.requests.filter((p) => p === '/favicon.ico'), [], "the pages name their icon: no guess at /favicon.ico");
+    // The pages name their icon; for the plain-text log Chromium may still guess at
+    // /favicon.ico, on the dashboard's own server.
+    for (const p of server.requests) assert.match(p, /^\/(index\.html|style\.css|favicon\.(svg|ico)|recipes\/[a-z0-9_-]+\.html|badges\/[a-z0-9_-]+\.svg|runs\/[^/]+\.log)$/);
     t.diagnostic(`${asked.length} requests, all to the dashboard`);
   });
 
