@@ -270,6 +270,9 @@ let
     declaredIn = (evalOptions [ ]).services.cc-ci.enable.files;
   };
 
+  # services.cc-ci.dashboard: its own cases (checks/dashboard-eval-cases.nix).
+  dashboard = import ./dashboard-eval-cases.nix { inherit lib eval enable; };
+
   # -- expectations -------------------------------------------------------------
 
   expect =
@@ -314,6 +317,7 @@ let
       maxConcurrentRuns = 1;
       minFreeDiskPercent = 10;
       metricsFile = null;
+      dashboardDir = null;
     })
     (expect "defaults: warnings" (lib.length defaults.warnings) 2)
     (expect "defaults: the system PATH ccci" defaults.systemPackages [ "ccci-configured" ])
@@ -529,8 +533,11 @@ let
     (expectTrue "the options are declared in modules/cc-ci.nix: ${builtins.toJSON results.declaredIn}" (
       results.declaredIn != [ ] && lib.all (lib.hasSuffix "modules/cc-ci.nix") results.declaredIn
     ))
+
+    dashboard.failures
   ];
 in
 {
   inherit shipped results failures;
+  dashboard = dashboard.results;
 }

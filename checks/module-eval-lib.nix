@@ -127,6 +127,15 @@ let
           type = types.listOf types.str;
           default = [ ];
         };
+        # What modules/dashboard.nix sets of the nixpkgs nginx module.
+        services.nginx.enable = mkOption {
+          type = types.bool;
+          default = false;
+        };
+        services.nginx.virtualHosts = mkOption {
+          type = types.attrsOf types.anything;
+          default = { };
+        };
       };
     };
 

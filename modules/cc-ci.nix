@@ -213,6 +213,7 @@ let
             ;
         };
     recipes = lib.mapAttrs (_: recipeOverrides) enrolled;
+    dashboardDir = if cfg.dashboard.enable then cfg.dashboard.dir else null;
   };
 
   configFile = (pkgs.formats.json { }).generate "cc-ci.json" settings;
@@ -450,6 +451,7 @@ in
   # the module system keeps one module per key.
   _file = ./cc-ci.nix;
   key = toString ./cc-ci.nix;
+  imports = [ ./dashboard.nix ];
 
   options.services.cc-ci = {
     enable = mkEnableOption "the cc-ci canonical sweeps (a nightly and a weekly timer)";

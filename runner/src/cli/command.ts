@@ -28,9 +28,12 @@ export interface Command {
   run(argv: string[], context: CommandContext): Promise<number>;
 }
 
-/** node:util parseArgs, with its errors turned into InputError (exit 2). */
+/**
+ * node:util parseArgs, with its errors turned into InputError (exit 2). The message is
+ * not prefixed: main() puts `ccci <command>: ` in front of every error, once.
+ */
 export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(
-  command: string,
+  _command: string,
   argv: string[],
   options: T,
   allowPositionals = true,
@@ -38,7 +41,7 @@ export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options'
   try {
     return parseArgs({ args: argv, options, allowPositionals, strict: true });
   } catch (error) {
-    throw new InputError(`ccci ${command}: ${(error as Error).message}`);
+    throw new InputError((error as Error).message);
   }
 }
 

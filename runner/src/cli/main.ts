@@ -18,7 +18,7 @@ export function helpText(list: readonly Command[]): string {
   return [
     'ccci: keeps a tested, known-good canonical per Co-op Cloud recipe',
     '',
-    'Usage: ccci [--config FILE] <command> [options]',
+    'Usage: ccci <command> [options] [--config FILE]   (--config may come before or after the command)',
     '',
     ...list.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
     '',
@@ -29,21 +29,56 @@ export function helpText(list: readonly Command[]): string {
   ].join('\n');
 }
 
-export async function main(argv: string[], context: Omit<CommandContext, 'configFile'>): Promise<number> {
-  const args = [...argv];
+/**
+ * Takes the global `--config FILE` (or `--config=FILE`) out of argv, wherever it is:
+ * `ccci --config F run R` and `ccci run R --config F` mean the same. Arguments after `--`
+ * are left alone.
+ */
+export function takeGlobalOptions(argv: readonly string[]): { configFile: string | undefined; rest: string[] } {
+  const rest: string[] = [];
   let configFile: string | undefined;
-  while (args[0]?.startsWith('--config')) {
-    const first = args.shift() as string;
-    if (first === '--config') configFile = args.shift();
-    else if (first.startsWith('--config=')) configFile = first.slice('--config='.length);
-    else {
-      args.unshift(first);
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i] as string;
+    if (arg === '--') {
+      rest.push(...argv.slice(i));
       break;
     }
-    if (!configFile) {
-      writeLine(context.stderr, 'ccci: --config needs a file');
-      return EXIT.usage;
+    let value: string | undefined;
+    if (arg === '--config') {
+      value = argv[i + 1];
+      i += 1;
+      if (value === undefined || value === '' || value.startsWith('-')) throw new InputError('--config needs a file');
+    } else if (arg.startsWith('--config=')) {
+      value = arg.slice('--config='.length);
+      if (value === '') throw new InputError('--config needs a file');
+    } else {
+      rest.push(arg);
+      continue;
     }
+    if (configFile !== undefined && configFile !== value) {
+      throw new InputError(`--config given twice (${JSON.stringify(configFile)} and ${JSON.stringify(value)})`);
+    }
+    configFile = value;
+  }
+  return { configFile, rest };
+}
+
+/** "ccci run: ccci run: x" never: a message that already names the command keeps one prefix. */
+export function errorLine(command: string, message: string): string {
+  const prefix = `ccci ${command}: `;
+  let text = message;
+  while (text.startsWith(prefix)) text = text.slice(prefix.length);
+  return `${prefix}${text}`;
+}
+
+export async function main(argv: string[], context: Omit<CommandContext, 'configFile'>): Promise<number> {
+  let args: string[];
+  let configFile: string | undefined;
+  try {
+    ({ configFile, rest: args } = takeGlobalOptions(argv));
+  } catch (error) {
+    writeLine(context.stderr, `ccci: ${(error as Error).message}`);
+    return EXIT.usage;
   }
   const name = args.shift();
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
@@ -67,14 +102,14 @@ export async function main(argv: string[], context: Omit<CommandContext, 'config
     return await command.run(args, { ...context, configFile });
   } catch (error) {
     if (error instanceof InputError) {
-      writeLine(context.stderr, `ccci ${command.name}: ${error.message}`);
+      writeLine(context.stderr, errorLine(command.name, error.message));
       return EXIT.usage;
     }
     if (error instanceof OperationError) {
-      writeLine(context.stderr, `ccci ${command.name}: ${error.message}`);
+      writeLine(context.stderr, errorLine(command.name, error.message));
       return error.kind === 'locked' ? EXIT.locked : EXIT.failed;
     }
-    writeLine(context.stderr, `ccci ${command.name}: ${(error as Error).stack ?? String(error)}`);
+    writeLine(context.stderr, errorLine(command.name, (error as Error).stack ?? String(error)));
     return EXIT.failed;
   }
 }

@@ -60,6 +60,8 @@ export const configFileSchema = z.strictObject({
   maxConcurrentRuns: z.number().int().min(1).max(64).optional(),
   minFreeDiskPercent: z.number().min(0).max(99).optional(),
   metricsFile: absolutePath.nullable().optional(),
+  /** Where each sweep writes the static dashboard (null: no dashboard). */
+  dashboardDir: absolutePath.nullable().optional(),
 });
 type ConfigFile = z.infer<typeof configFileSchema>;
 
@@ -79,6 +81,8 @@ export interface Config {
   maxConcurrentRuns: number;
   minFreeDiskPercent: number;
   metricsFile: string | null;
+  /** Where each sweep writes the dashboard; null or absent: none. */
+  dashboardDir?: string | null;
   /** Where the configuration came from, for messages. */
   source: string;
 }
@@ -152,6 +156,7 @@ export function loadConfig(
     maxConcurrentRuns: fromFile.maxConcurrentRuns ?? 1,
     minFreeDiskPercent: fromFile.minFreeDiskPercent ?? 10,
     metricsFile: fromFile.metricsFile ?? null,
+    dashboardDir: fromFile.dashboardDir ?? null,
     source: file ?? 'defaults and environment',
   };
 }

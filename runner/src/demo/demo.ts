@@ -7,7 +7,7 @@ import path from 'node:path';
 import { collectStatus } from '../status/status.js';
 import { renderStatus } from '../status/render.js';
 import { defaultSweepEffects } from '../sweep/default-effects.js';
-import { progressTo } from '../sweep/progress.js';
+import { progressTo, type Progress } from '../sweep/progress.js';
 import { renderSweepSummary, type SweepReport } from '../sweep/report.js';
 import { sweep } from '../sweep/sweep.js';
 import { headCommit } from '../effects/git.js';
@@ -50,6 +50,8 @@ export async function runDemo(out: NodeJS.WritableStream, options: { keep?: bool
       mirror: { url: `file://${path.join(root, 'mirror')}`, api: null, owner: 'demo', tokenFile },
       recipes: { [RECIPE]: {} },
       maxConcurrentRuns: 1,
+      // Written after every sweep, as on a CI server (open it with --keep).
+      dashboardDir: path.join(root, 'dashboard'),
     });
 
     say(`cc-ci demo: a sandbox in ${root}`);
@@ -116,17 +118,18 @@ export async function runDemo(out: NodeJS.WritableStream, options: { keep?: bool
     ];
 
     const progress = progressTo(out);
-    const quiet = {
+    const quiet: Progress = {
+      ...progress,
       step: (i: number, n: number, r: string, message: string) => {
         if (!message.startsWith('  ')) progress.step(i, n, r, message);
       },
-      line: progress.line,
     };
     let failures = 0;
     for (const [index, step] of steps.entries()) {
       say(`== ${index + 1}. ${step.title}`);
       await step.act();
       const outcome = await sweep(config, { recipes: [], dryRun: false, retryRed: step.retryRed ?? false }, defaultSweepEffects(), quiet);
+      progress.close?.();
       if (outcome.kind !== 'done') {
         say(`unexpected: the sweep lock is held by ${outcome.holder}`);
         return 1;
@@ -145,7 +148,7 @@ export async function runDemo(out: NodeJS.WritableStream, options: { keep?: bool
     say(renderStatus(await collectStatus(config)));
     say();
     say(failures === 0 ? 'demo: every step went as announced' : `demo: ${failures} step(s) did not go as announced`);
-    if (options.keep) say(`the sandbox is kept in ${root}`);
+    if (options.keep) say(`the sandbox is kept in ${root}; its dashboard: ${path.join(root, 'dashboard', 'index.html')}`);
     return failures === 0 ? 0 : 1;
   } finally {
     await sandbox.stop();

@@ -165,6 +165,7 @@ export function sandboxConfig(sandbox: Sandbox, repo: string, overrides: Partial
     maxConcurrentRuns: 2,
     minFreeDiskPercent: 0,
     metricsFile: null,
+    dashboardDir: null,
     source: `sandbox ${sandbox.root}`,
     ...overrides,
   };

@@ -57,6 +57,8 @@ export const sweepReportSchema = z.object({
   /** What the start of the sweep removed of earlier crashes, and what it could not remove. */
   cleanup: z.strictObject({ removed: z.array(z.string()), problems: z.array(z.string()) }).optional(),
   recipes: z.array(recipeReportSchema),
+  /** Problems of the sweep as a whole that change no recipe's outcome (the dashboard could not be written). */
+  warnings: z.array(z.string()).optional(),
 });
 export type SweepReport = z.infer<typeof sweepReportSchema>;
 
@@ -90,6 +92,7 @@ export function renderSweepSummary(report: SweepReport): string {
   return [
     table(['RECIPE', 'OUTCOME', 'LATEST TAG', 'CANONICAL BEFORE', 'CANONICAL AFTER', 'LEVEL', 'TIME', 'WHY'], rows),
     ...notes,
+    ...(report.warnings ?? []).map((warning) => `warning: ${warning}`),
     `sweep ${report.sweepId}: ${report.result} (exit ${report.exitCode}) in ${formatDuration(report.durationMs)}${
       report.dryRun ? ' [dry run: nothing changed]' : ''
     }`,

@@ -14,6 +14,7 @@ import { readTrustedCanonical } from '../registry/record-check.js';
 import { removeLeftovers, type CleanupReport } from './leftovers.js';
 import { loadEnrolled, type EnrolledRecipe } from '../config/enrollment.js';
 import { writeMetrics } from './metrics.js';
+import { dashboardAfterSweep } from './dashboard-after-sweep.js';
 import type { Progress } from './progress.js';
 import { formatDuration } from '../text/format.js';
 import { recoverRecipeState } from './recover.js';
@@ -106,11 +107,18 @@ export async function sweep(
       interrupted: options.signal?.aborted ? reasonOf(options.signal) : null,
       cleanup,
       recipes: reports,
+      warnings: [],
     };
     let reportFile: string | null = null;
     if (!options.dryRun) {
       reportFile = await writeSweepReport(config.stateDir, report);
       if (config.metricsFile) await writeMetrics(config, config.metricsFile, report);
+      // The dashboard reads the report just written; a failure is recorded in it, nothing more.
+      const dashboardProblem = await dashboardAfterSweep(config, progress, finished);
+      if (dashboardProblem) {
+        report.warnings = [dashboardProblem];
+        await writeSweepReport(config.stateDir, report);
+      }
     }
     return { kind: 'done', report, reportFile };
   } finally {
@@ -156,7 +164,9 @@ async function sweepRecipe(
     report.reason = reason;
     report.error = error;
     report.durationMs = Date.now() - startedMs;
-    step(`${outcome}: ${error ?? reason} (${formatDuration(report.durationMs)})`);
+    const last = `${outcome}: ${error ?? reason} (${formatDuration(report.durationMs)})`;
+    if (progress.done) progress.done(index, total, recipe, last);
+    else step(last);
     if (!options.dryRun) {
       await appendAttempt(config.stateDir, {
         at: new Date().toISOString(),

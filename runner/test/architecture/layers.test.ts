@@ -12,7 +12,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const srcRoot = path.resolve(here, '../../../src');
 
 /** Lowest first: a layer may import from itself and from every layer before it. */
-export const LAYERS = ['core', 'text', 'config', 'effects', 'registry', 'mirror', 'run', 'status', 'sweep', 'demo', 'cli'];
+export const LAYERS = ['core', 'text', 'config', 'effects', 'registry', 'mirror', 'run', 'status', 'dashboard', 'sweep', 'demo', 'cli'];
 const PURE = new Set(['core', 'text']);
 
 function sourceFiles(dir: string): string[] {

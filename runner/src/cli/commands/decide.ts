@@ -15,7 +15,7 @@ export const decideCommand: Command = {
       json: { type: 'boolean' },
       'retry-red': { type: 'boolean' },
     });
-    if (positionals.length !== 1) throw new InputError('ccci decide takes exactly one RECIPE');
+    if (positionals.length !== 1) throw new InputError(`expected exactly one RECIPE, got ${positionals.length}`);
     const config = loadConfig({ configFile: context.configFile, env: context.env });
     const [recipe] = await loadEnrolled(config, positionals);
     if (!recipe) throw new InputError('no recipe');

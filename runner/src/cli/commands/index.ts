@@ -7,6 +7,8 @@ export const commandLoaders: Readonly<Record<string, () => Promise<Command>>> = 
   sweep: async () => (await import('./sweep.js')).sweepCommand,
   run: async () => (await import('./run.js')).runCommand,
   status: async () => (await import('./status.js')).statusCommand,
+  logs: async () => (await import('./logs.js')).logsCommand,
+  dashboard: async () => (await import('./dashboard.js')).dashboardCommand,
   decide: async () => (await import('./decide.js')).decideCommand,
   'mirror-sync': async () => (await import('./mirror-sync.js')).mirrorSyncCommand,
   gc: async () => (await import('./gc.js')).gcCommand,

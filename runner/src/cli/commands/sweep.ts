@@ -34,9 +34,9 @@ export const sweepCommand: Command = {
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
+    // Progress goes to stderr with --json so stdout stays one JSON document.
+    const progress = progressTo(values.json ? context.stderr : context.stdout);
     try {
-      // Progress goes to stderr with --json so stdout stays one JSON document.
-      const progress = progressTo(values.json ? context.stderr : context.stdout);
       const outcome = await sweep(
         config,
         { recipes: values.recipe ?? [], dryRun, retryRed: values['retry-red'] ?? false, signal: controller.signal },
@@ -54,6 +54,7 @@ export const sweepCommand: Command = {
       }
       return outcome.report.exitCode;
     } finally {
+      progress.close?.();
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
     }

@@ -1,0 +1,89 @@
+// The dashboard, end to end: gather the state, build the model, render the pages, add
+// the redacted run files, publish the directory in one step. Used after every sweep and
+// by `ccci dashboard --out DIR`.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Config } from '../config/config.js';
+import { writeJsonAtomic } from '../effects/atomic-file.js';
+import type { SummaryCache } from '../status/sweep-reports.js';
+import { buildDashboard } from './model.js';
+import { publishDirectory, type Content, type PublishResult } from './publish.js';
+import { gatherDashboardState, type RunCache } from './read-state.js';
+import { runHref } from './render-recipe.js';
+import { LAYOUT, renderSite } from './site.js';
+
+/**
+ * What the last dashboard learnt and the next may trust: sweep report summaries and the
+ * runs it copied. Beside the builds, a dot-file (never served). Losing it only costs the
+ * next dashboard a full read.
+ */
+const CACHE = '.cache.json';
+
+interface Cache {
+  sweeps: SummaryCache;
+  runs: RunCache | undefined;
+}
+
+function isRunEntry(runId: string, entry: unknown): boolean {
+  const input = (entry as { input?: Record<string, unknown> } | null)?.input;
+  return (
+    typeof input === 'object' && input !== null && input.runId === runId && Array.isArray(input.rungs) &&
+    typeof input.hasLog === 'boolean' && typeof input.hasResults === 'boolean'
+  );
+}
+
+async function readCache(file: string): Promise<Cache> {
+  try {
+    const parsed = JSON.parse(await readFile(file, 'utf8')) as Partial<Cache>;
+    const sweeps = typeof parsed.sweeps === 'object' && parsed.sweeps !== null ? parsed.sweeps : {};
+    const runs = parsed.runs;
+    const valid =
+      typeof runs === 'object' && runs !== null && typeof runs.fingerprint === 'string' && typeof runs.runs === 'object' && runs.runs !== null
+        ? { fingerprint: runs.fingerprint, runs: Object.fromEntries(Object.entries(runs.runs).filter(([id, e]) => isRunEntry(id, e))) }
+        : undefined;
+    return { sweeps, runs: valid };
+  } catch {
+    return { sweeps: {}, runs: undefined };
+  }
+}
+
+/** How many nights of history the dashboard shows. */
+export const DASHBOARD_NIGHTS = 90;
+
+export interface DashboardWritten extends PublishResult {
+  recipes: number;
+  /** Recipes that need a look (red, erroring, invalid record, moved tag). */
+  attention: number;
+  /** Files of the state that could not be read (shown on the dashboard). */
+  problems: string[];
+}
+
+export async function writeDashboard(
+  config: Config,
+  dir: string,
+  options: { now?: Date; nights?: number } = {},
+): Promise<DashboardWritten> {
+  const now = options.now ?? new Date();
+  const cacheFile = path.join(path.resolve(dir), CACHE);
+  const cache = await readCache(cacheFile);
+  const { input, runFiles, summaries, runCache } = await gatherDashboardState(config, {
+    now,
+    nights: options.nights ?? DASHBOARD_NIGHTS,
+    summaries: cache.sweeps,
+    ...(cache.runs ? { runCache: cache.runs } : {}),
+  });
+  const model = buildDashboard(input);
+  const files: Map<string, Content> = renderSite(model);
+  for (const [runId, copy] of runFiles) {
+    if (copy.log !== null) files.set(runHref(runId, 'run.log', ''), copy.log);
+    if (copy.results !== null) files.set(runHref(runId, 'results.json', ''), copy.results);
+  }
+  const published = await publishDirectory(dir, files, LAYOUT, now);
+  await writeJsonAtomic(cacheFile, { sweeps: summaries, runs: runCache }).catch(() => undefined);
+  return {
+    ...published,
+    recipes: model.recipes.length,
+    attention: model.recipes.filter((r) => r.attention.length > 0).length,
+    problems: model.problems,
+  };
+}

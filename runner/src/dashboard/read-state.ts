@@ -1,0 +1,314 @@
+// Gathers what the dashboard shows from the state, runs and cache directories. Reads
+// only: the registry records, attempts, sweep reports of the window, sync records, and
+// of each run shown exactly two files, run.log and results.json, opened without
+// following links (a run directory also holds an ABRA_DIR with .env files: nothing
+// else of it is ever read). Both are redacted here, before anything else sees them.
+import { constants } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { lstat, open, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Config } from '../config/config.js';
+import { enrolledNames } from '../config/enrollment.js';
+import { SYNC_RECORD_SCHEMA, syncRecordPath } from '../mirror/sync-record.js';
+import { readToken, tokenPath } from '../mirror/secrets.js';
+import type { Attempt } from '../registry/attempts.js';
+import { readAttemptsForDashboard } from './read-attempts.js';
+import { readCanonical } from '../registry/canonical.js';
+import { latestReportOf, readSweepSummaries, type ReportedSweep, type SummaryCache } from '../status/sweep-reports.js';
+import { formatBytes } from '../text/format.js';
+import { REDACTION_FINGERPRINT, redactJson, redactSecrets } from '../text/redact.js';
+import { nightDates } from './history.js';
+import type { CanonicalState, DashboardInput, RecipeInput, RunInput } from './input.js';
+import { runsToRead } from './model.js';
+
+/** A copied log keeps its last part when it is longer: the failure is at the end. */
+export const MAX_LOG_BYTES = 256 * 1024;
+const MAX_RESULTS_BYTES = 1024 * 1024;
+const READ_CONCURRENCY = 16;
+
+/** A file the live build already has, unchanged: link it; `produce` makes it when the build lacks it. */
+export interface Reused {
+  produce: () => Promise<string>;
+}
+export type FileContent = string | Reused;
+
+/** The redacted copies of a run's two files (null: not there, or not a regular file). */
+export interface RunFiles {
+  log: FileContent | null;
+  results: FileContent | null;
+}
+
+/** How a run file was when it was last copied: the same size, mtime and inode is the same file. */
+interface FileId {
+  size: number;
+  mtimeMs: number;
+  ino: number;
+}
+
+/** What the last dashboard learnt of each run it carried, to skip reading it again. */
+export interface RunCache {
+  /** Secrets and redaction rules the copies were made with (other ones: copy again). */
+  fingerprint: string;
+  runs: Record<string, { log: FileId | null; results: FileId | null; input: RunInput }>;
+}
+
+export interface GatheredState {
+  input: DashboardInput;
+  runFiles: Map<string, RunFiles>;
+  runCache: RunCache;
+  /** The report summaries to keep for the next call (see readSweepSummaries). */
+  summaries: SummaryCache;
+}
+
+async function mapPool<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const index = next;
+        next += 1;
+        results[index] = await work(items[index] as T);
+      }
+    }),
+  );
+  return results;
+}
+
+/**
+ * A regular file's content (its last `maxBytes` when longer, with how much was left out),
+ * or null when it is missing, a link or anything but a regular file.
+ */
+async function readRegularFile(file: string, maxBytes: number): Promise<{ text: string; omitted: number } | null> {
+  let handle;
+  try {
+    handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch {
+    return null;
+  }
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile()) return null;
+    const start = Math.max(0, stat.size - maxBytes);
+    const length = stat.size - start;
+    const buffer = Buffer.alloc(length);
+    const { bytesRead } = await handle.read(buffer, 0, length, start);
+    return { text: buffer.subarray(0, bytesRead).toString('utf8'), omitted: start };
+  } finally {
+    await handle.close();
+  }
+}
+
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+function runInputOf(runId: string, results: unknown, hasLog: boolean): RunInput {
+  const r = (typeof results === 'object' && results !== null ? results : {}) as Record<string, unknown>;
+  const rungs = Array.isArray(r.rungs)
+    ? r.rungs
+        .filter((x): x is Record<string, unknown> => typeof x === 'object' && x !== null)
+        .map((x) => ({ rung: str(x.rung) ?? '?', status: str(x.status) ?? '?', reason: str(x.reason) ?? '' }))
+    : [];
+  return {
+    runId,
+    hasLog,
+    hasResults: results !== null,
+    verdict: str(r.verdict),
+    verdictReason: str(r.verdictReason),
+    level: num(r.level),
+    version: str(r.version),
+    commit: str(r.commit),
+    mode: str(r.mode),
+    startedAt: str(r.startedAt),
+    durationMs: num(r.durationMs),
+    interrupted: str(r.interrupted),
+    rungs,
+  };
+}
+
+async function fileId(file: string): Promise<FileId | null> {
+  try {
+    const info = await lstat(file);
+    return info.isFile() ? { size: info.size, mtimeMs: info.mtimeMs, ino: info.ino } : null;
+  } catch {
+    return null;
+  }
+}
+
+const sameFile = (a: FileId | null, b: FileId | null | undefined) =>
+  b !== undefined && (a === null ? b === null : b !== null && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino);
+
+async function copyRun(
+  runsDir: string,
+  runId: string,
+  withLog: boolean,
+  secrets: readonly string[],
+): Promise<{ input: RunInput; log: string | null; results: string | null }> {
+  const dir = path.join(runsDir, runId);
+  const [log, results] = await Promise.all([
+    withLog ? readRegularFile(path.join(dir, 'run.log'), MAX_LOG_BYTES) : null,
+    readRegularFile(path.join(dir, 'results.json'), MAX_RESULTS_BYTES),
+  ]);
+  let parsed: unknown = null;
+  let resultsCopy: string | null = null;
+  if (results && results.omitted === 0) {
+    try {
+      parsed = redactJson(JSON.parse(results.text), secrets);
+      resultsCopy = `${JSON.stringify(parsed)}\n`;
+    } catch {
+      parsed = null;
+    }
+  }
+  let logCopy: string | null = null;
+  if (log) {
+    const head =
+      log.omitted > 0
+        ? `[ccci dashboard: the first ${formatBytes(log.omitted)} of this log are left out; the whole log is run.log of run ${runId} on the CI machine]\n`
+        : '';
+    logCopy = redactSecrets(head + log.text, secrets);
+  }
+  return { input: { ...runInputOf(runId, parsed, logCopy !== null), logOmitted: !withLog }, log: logCopy, results: resultsCopy };
+}
+
+/**
+ * A run's input and its two files. A run whose files are the ones the last dashboard
+ * copied (by size, mtime and inode) is not read again: its copies are linked from the live
+ * build, and read only if that build lacks them.
+ */
+async function readRun(
+  runsDir: string,
+  runId: string,
+  withLog: boolean,
+  secrets: readonly string[],
+  cached: RunCache['runs'][string] | undefined,
+): Promise<{ input: RunInput; files: RunFiles; entry: RunCache['runs'][string] }> {
+  const dir = path.join(runsDir, runId);
+  const [logId, resultsId] = await Promise.all([
+    withLog ? fileId(path.join(dir, 'run.log')) : null,
+    fileId(path.join(dir, 'results.json')),
+  ]);
+  if (cached && sameFile(logId, cached.log) && sameFile(resultsId, cached.results)) {
+    let copy: ReturnType<typeof copyRun> | null = null;
+    const again = () => (copy ??= copyRun(runsDir, runId, withLog, secrets));
+    const produce = (which: 'log' | 'results') => async () => ((await again())[which] ?? '');
+    return {
+      input: cached.input,
+      files: {
+        log: cached.input.hasLog ? { produce: produce('log') } : null,
+        results: cached.input.hasResults ? { produce: produce('results') } : null,
+      },
+      entry: cached,
+    };
+  }
+  const copy = await copyRun(runsDir, runId, withLog, secrets);
+  return {
+    input: copy.input,
+    files: { log: copy.log, results: copy.results },
+    entry: { log: logId, results: resultsId, input: copy.input },
+  };
+}
+
+/** The values no copy may hold, where the runner can know them: the mirror token. */
+async function knownSecrets(config: Config): Promise<string[]> {
+  if (!config.mirror) return [];
+  try {
+    return [await readToken(tokenPath(config.mirror.tokenFile))];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The tags the last mirror sync published, from its sync record, or null. Read for
+ * display only (the newest tag, a moved canonical tag): the record's full check is the
+ * sweep's business (mirror/sync-record.ts), here a tag is a name and a 40-hex commit.
+ */
+async function publishedTagsOf(file: string): Promise<{ tag: string; commit: string }[] | null> {
+  try {
+    const record = JSON.parse(await readFile(file, 'utf8')) as { schema?: unknown; tags?: unknown };
+    if (record.schema !== SYNC_RECORD_SCHEMA || !Array.isArray(record.tags)) return null;
+    const tags = record.tags.filter(
+      (t): t is { tag: string; commit: string } =>
+        typeof t === 'object' && t !== null && typeof t.tag === 'string' && typeof t.commit === 'string' && /^[0-9a-f]{40}$/.test(t.commit),
+    );
+    return tags.length === record.tags.length ? tags.map(({ tag, commit }) => ({ tag, commit })) : null;
+  } catch {
+    return null;
+  }
+}
+
+function canonicalStateOf(read: Awaited<ReturnType<typeof readCanonical>>): CanonicalState {
+  if (read.state !== 'present') return read;
+  const r = read.record;
+  return {
+    state: 'present',
+    record: {
+      version: r.version,
+      commit: r.commit,
+      level: r.level,
+      status: r.status,
+      promotedAt: r.promotedAt,
+      updatedAt: r.updatedAt,
+      runId: r.runId,
+      domain: r.domain,
+      snapshot: { id: r.snapshot.id, volumes: r.snapshot.volumes, bytes: r.snapshot.bytes },
+    },
+  };
+}
+
+async function readRecipe(
+  config: Config,
+  recipe: string,
+  reports: readonly ReportedSweep[],
+  problems: string[],
+): Promise<Omit<RecipeInput, 'runs'>> {
+  const [canonical, attempts, sync] = await Promise.all([
+    readCanonical(config.stateDir, recipe),
+    readAttemptsForDashboard(config.stateDir, recipe).catch((error: Error) => {
+      problems.push(`${recipe}: attempts.jsonl: ${error.message}`);
+      return { attempts: [] as Attempt[], badLines: 0 };
+    }),
+    publishedTagsOf(syncRecordPath(config.cacheDir, recipe)),
+  ]);
+  const latest = latestReportOf(reports, recipe);
+  return {
+    recipe,
+    canonical: canonicalStateOf(canonical),
+    attempts: attempts.attempts,
+    badAttemptLines: attempts.badLines,
+    lastReport: latest ? { sweepId: latest.sweep.sweepId, startedAt: latest.sweep.startedAt, recipe: latest.recipe } : null,
+    publishedTags: sync,
+  };
+}
+
+export async function gatherDashboardState(
+  config: Config,
+  options: { now: Date; nights: number; summaries?: SummaryCache; runCache?: RunCache },
+): Promise<GatheredState> {
+  const generatedAt = options.now.toISOString();
+  const since = Date.parse(`${nightDates(generatedAt, options.nights)[0]}T00:00:00.000Z`);
+  const names = enrolledNames(config);
+  const { reports, problems, cache } = await readSweepSummaries(config.stateDir, since, names, options.summaries ?? {});
+  const secrets = await knownSecrets(config);
+  const fingerprint = createHash('sha256').update(REDACTION_FINGERPRINT).update('\u0000').update(secrets.join('\u0000')).digest('hex');
+  const previousRuns = options.runCache?.fingerprint === fingerprint ? options.runCache.runs : {};
+  const runCache: RunCache = { fingerprint, runs: {} };
+  const runFiles = new Map<string, RunFiles>();
+  const recipes = await mapPool(names, READ_CONCURRENCY, async (name) => {
+    const recipe = await readRecipe(config, name, reports, problems);
+    const runs: Record<string, RunInput> = {};
+    for (const { runId, log } of runsToRead(recipe)) {
+      const run = await readRun(config.runsDir, runId, log, secrets, Object.hasOwn(previousRuns, runId) ? previousRuns[runId] : undefined);
+      runs[runId] = run.input;
+      runFiles.set(runId, run.files);
+      runCache.runs[runId] = run.entry;
+    }
+    return { ...recipe, runs };
+  });
+  return {
+    input: { generatedAt, nights: options.nights, recipes, sweeps: reports, problems: problems.sort() },
+    runFiles,
+    runCache,
+    summaries: cache,
+  };
+}

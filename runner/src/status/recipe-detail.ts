@@ -1,0 +1,115 @@
+// What `ccci status RECIPE` shows: one recipe in full, read from the state without
+// touching the network: the canonical record, its snapshot, the last attempts, what the
+// last sweep reported, whether the canonical's tag moved, and the decision the next
+// nightly sweep would make on the tags of the last mirror sync.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Config } from '../config/config.js';
+import { InputError } from '../config/errors.js';
+import { definitionPath, loadRecipeDefinition } from '../config/recipe-definition.js';
+import { decide, type Decision } from '../core/decision.js';
+import { recipeNameProblem } from '../core/names.js';
+import { readSyncRecord, syncRecordPath } from '../mirror/sync-record.js';
+import { readAttempts, redRuns, type Attempt } from '../registry/attempts.js';
+import { readCanonical, recipeStateDir, type CanonicalRecord } from '../registry/canonical.js';
+import { movedCanonicalTag } from './moved-tag.js';
+import { runsOfRecipe } from './runs.js';
+import { findLatestReportOf, type ReportedRecipe } from './sweep-reports.js';
+
+export const DETAIL_ATTEMPTS = 10;
+
+export interface RecipeDetail {
+  recipe: string;
+  enrolled: boolean;
+  hasDefinition: boolean;
+  canonical: { state: 'absent' } | { state: 'invalid'; problem: string } | { state: 'present'; record: CanonicalRecord };
+  /** Whether the snapshot the record names is on disk (null: no canonical). */
+  snapshotPresent: boolean | null;
+  /** The newest attempts, newest first. */
+  attempts: Attempt[];
+  attemptCount: number;
+  badAttemptLines: number;
+  lastReport: { sweepId: string; startedAt: string; recipe: ReportedRecipe } | null;
+  movedTag: string | null;
+  /** When the tags the next decision is made on were synced (null: never synced). */
+  syncedAt: string | null;
+  /** What the next nightly sweep would decide, on the last sync's tags (null: no sync record). */
+  nextDecision: Decision | null;
+  nextDecisionProblem: string | null;
+  /** The recipe's newest run directory (sweep or `ccci run`). */
+  latestRun: string | null;
+}
+
+/** The recipe definition's setting (with the configuration's override); false when it has none. */
+async function allowsPrereleases(config: Config, recipe: string): Promise<boolean> {
+  try {
+    return (await loadRecipeDefinition(config.repo, recipe, config.recipes[recipe] ?? {})).allowPrereleases;
+  } catch {
+    return config.recipes[recipe]?.allowPrereleases ?? false;
+  }
+}
+
+export async function collectRecipeDetail(config: Config, recipe: string): Promise<RecipeDetail> {
+  const problem = recipeNameProblem(recipe);
+  if (problem) throw new InputError(problem);
+  const enrolled = Object.hasOwn(config.recipes, recipe);
+  if (!enrolled && !existsSync(recipeStateDir(config.stateDir, recipe))) {
+    const names = Object.keys(config.recipes).sort();
+    throw new InputError(
+      `recipe ${recipe} is not enrolled in ${config.source} and has no state in ${config.stateDir} (enrolled: ${names.length > 0 ? names.join(', ') : 'none'})`,
+    );
+  }
+  const [read, attempts, sync, latest, runs] = await Promise.all([
+    readCanonical(config.stateDir, recipe),
+    readAttempts(config.stateDir, recipe),
+    readSyncRecord(syncRecordPath(config.cacheDir, recipe)),
+    findLatestReportOf(config.stateDir, recipe),
+    runsOfRecipe(config.runsDir, recipe),
+  ]);
+  const record = read.state === 'present' ? read.record : null;
+  const tags = sync.state === 'present' ? sync.record.tags : null;
+
+  let nextDecision: Decision | null = null;
+  let nextDecisionProblem: string | null = null;
+  if (sync.state === 'present') {
+    try {
+      nextDecision = decide({
+        tags: sync.record.tags.map((t) => t.tag),
+        tagCommits: Object.fromEntries(sync.record.tags.map((t) => [t.tag, t.commit])),
+        canonical:
+          read.state === 'present'
+            ? { state: 'present', version: read.record.version, commit: read.record.commit }
+            : read,
+        redAttempts: redRuns(attempts.attempts),
+        retryRed: false,
+        allowPrereleases: await allowsPrereleases(config, recipe),
+      });
+    } catch (error) {
+      nextDecisionProblem = (error as Error).message;
+    }
+  } else {
+    nextDecisionProblem =
+      sync.state === 'absent'
+        ? 'no mirror sync recorded yet (ccci decide syncs and decides)'
+        : `the sync record cannot be used: ${sync.problem}`;
+  }
+
+  return {
+    recipe,
+    enrolled,
+    hasDefinition: existsSync(definitionPath(config.repo, recipe)),
+    canonical: read,
+    snapshotPresent: record
+      ? existsSync(path.join(recipeStateDir(config.stateDir, recipe), 'snapshots', record.snapshot.id))
+      : null,
+    attempts: attempts.attempts.slice(-DETAIL_ATTEMPTS).reverse(),
+    attemptCount: attempts.attempts.length,
+    badAttemptLines: attempts.badLines,
+    lastReport: latest ? { sweepId: latest.sweep.sweepId, startedAt: latest.sweep.startedAt, recipe: latest.recipe } : null,
+    movedTag: movedCanonicalTag(record, tags, latest?.recipe.warnings ?? []),
+    syncedAt: sync.state === 'present' ? sync.record.syncedAt : null,
+    nextDecision,
+    nextDecisionProblem,
+    latestRun: runs[0] ?? null,
+  };
+}

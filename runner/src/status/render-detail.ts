@@ -1,0 +1,66 @@
+// `ccci status RECIPE` for people.
+import { formatBytes, formatDuration, shortCommit, table } from '../text/format.js';
+import type { RecipeDetail } from './recipe-detail.js';
+
+export function renderRecipeDetail(d: RecipeDetail): string {
+  const lines: string[] = [`${d.recipe}${d.enrolled ? '' : ' (NOT ENROLLED)'}${d.hasDefinition ? '' : ' (NO DEFINITION)'}`];
+  lines.push('', 'canonical:');
+  switch (d.canonical.state) {
+    case 'absent':
+      lines.push('  none');
+      break;
+    case 'invalid':
+      lines.push(`  INVALID RECORD (left as it is): ${d.canonical.problem}`);
+      break;
+    case 'present': {
+      const c = d.canonical.record;
+      lines.push(
+        `  version     ${c.version}`,
+        `  commit      ${c.commit}`,
+        `  level       L${c.level}`,
+        `  promoted    ${c.promotedAt} by run ${c.runId}`,
+        `  updated     ${c.updatedAt} (${c.status})`,
+        `  domain      ${c.domain}`,
+        `  snapshot    ${c.snapshot.id}: ${c.snapshot.volumes.join(', ') || 'no volumes'}, ${formatBytes(c.snapshot.bytes)}${
+          d.snapshotPresent ? '' : ' (MISSING ON DISK)'
+        }`,
+      );
+    }
+  }
+  lines.push(`  moved tag   ${d.movedTag ?? 'no'}`);
+
+  lines.push('', 'next decision:');
+  if (d.nextDecision) {
+    lines.push(`  ${d.nextDecision.reason}`, `  (on the tags of the last mirror sync, ${d.syncedAt}; ccci decide ${d.recipe} syncs first)`);
+    for (const rejected of d.nextDecision.rejectedTags) lines.push(`  not a release tag: ${JSON.stringify(rejected.tag)} (${rejected.reason})`);
+  } else {
+    lines.push(`  unknown: ${d.nextDecisionProblem}`);
+  }
+
+  lines.push('', 'last sweep:');
+  if (d.lastReport) {
+    const r = d.lastReport.recipe;
+    lines.push(`  ${d.lastReport.startedAt} ${r.outcome}: ${r.error ?? r.reason} (sweep ${d.lastReport.sweepId})`);
+    for (const warning of r.warnings) lines.push(`  warning: ${warning}`);
+  } else {
+    lines.push('  no sweep report names this recipe');
+  }
+
+  lines.push('', `last attempts (${d.attempts.length} of ${d.attemptCount}${d.badAttemptLines > 0 ? `; ${d.badAttemptLines} unreadable line(s)` : ''}):`);
+  if (d.attempts.length === 0) lines.push('  none');
+  else {
+    const rows = d.attempts.map((a) => [
+      a.at.slice(0, 19),
+      a.outcome,
+      a.decision,
+      a.tag ?? '-',
+      shortCommit(a.commit),
+      a.level === null ? '-' : `L${a.level}`,
+      formatDuration(a.durationMs),
+      a.runId ?? '-',
+    ]);
+    lines.push(...table(['AT', 'OUTCOME', 'DECISION', 'TAG', 'COMMIT', 'LEVEL', 'TIME', 'RUN'], rows).split('\n').map((l) => `  ${l}`));
+  }
+  lines.push('', `latest run: ${d.latestRun ?? 'none'}${d.latestRun ? ` (ccci logs ${d.recipe})` : ''}`);
+  return lines.join('\n');
+}
