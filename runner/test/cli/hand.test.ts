@@ -62,6 +62,7 @@ describe('error messages carry one prefix', () => {
       ['demo', 'extra'],
       ['logs'],
       ['dashboard', '--out'],
+      ['gc', '--frobnicate'],
     ];
     const covered = new Set(cases.map((c) => c[0]));
     assert.deepEqual(Object.keys(commandLoaders).filter((c) => !covered.has(c)), [], 'every command is tried');
