@@ -35,6 +35,8 @@
           };
           module-eval = import ./checks/module-eval.nix { inherit pkgs self nixpkgs; };
           vm-test = import ./checks/vm-test.nix { inherit pkgs self; };
+          # The same promote and no-promote paths on a real Docker engine with the real abra.
+          vm-test-engine = import ./checks/vm-test-engine.nix { inherit pkgs self; };
         }
       );
 

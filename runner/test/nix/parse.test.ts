@@ -18,6 +18,10 @@ describe('nix files', () => {
       'pkgs/runtime-tools.nix',
       'modules/cc-ci.nix',
       'checks/vm-test.nix',
+      'checks/vm-test-engine.nix',
+      'checks/vm-test-engine-eval.nix',
+      'checks/engine/fixture-image.nix',
+      'checks/engine/fixture-recipe.nix',
       'checks/module-eval.nix',
       'checks/module-eval-lib.nix',
     ]) {

@@ -1,0 +1,187 @@
+# The NixOS VM test on the real engine (checks/vm-test-engine.nix) evaluated against
+# nixpkgs' lib alone, the way checks/module-eval-lib.nix evaluates the module: no
+# nixpkgs, no NixOS, nothing built. `pkgs` is a stand-in whose packages are names with
+# store-path-shaped outPaths (its `callPackage` applies cc-ci's own files to stand-ins of
+# the builders), `pkgs.testers.runNixOSTest` hands the test back as it was given, and the
+# machine's module is evaluated with services.cc-ci imported and the few other NixOS
+# options it sets declared here as plain data, with the types nixpkgs gives them. What
+# comes out is what runner/test/nix/vm-test-engine.test.ts checks: the test script with
+# every interpolation resolved (then compiled and linted as Python there), the module's
+# configuration and assertions on this machine, its abra and Docker client, the fake
+# ingress unit and the fixture image's arguments. Run as
+#   nix-instantiate --eval --strict --json --argstr libPath /path/to/nixpkgs/lib \
+#     checks/vm-test-engine-eval.nix
+# (plus `--store dummy:// --readonly-mode` where there is no store of the caller's).
+{
+  # a nixpkgs lib directory (holding default.nix); null: <nixpkgs/lib>
+  libPath ? null,
+}:
+let
+  lib = if libPath == null then import <nixpkgs/lib> else import libPath;
+  system = "x86_64-linux";
+
+  package =
+    name: extra:
+    {
+      type = "derivation";
+      inherit name;
+      outPath = "${builtins.storeDir}/${lib.fixedWidthString 32 "0" ""}-${name}";
+      meta = { };
+    }
+    // extra;
+
+  pkgs = {
+    inherit lib;
+    stdenv.hostPlatform.system = system;
+    formats.json =
+      { }:
+      {
+        type = lib.types.anything;
+        generate = name: _value: package name { };
+      };
+    runCommand = name: env: script: package name ((env.passthru or { }) // { inherit script; });
+    writeText = name: text: package name { inherit text; };
+    makeWrapper = package "make-wrapper-hook" { };
+    docker-client = package "docker-client-28.5.1" { meta.mainProgram = "docker"; };
+    git = package "git-2.51.2" { };
+    util-linux = package "util-linux-2.41.2" { };
+    gnutar = package "gnutar-1.35" { };
+    gzip = package "gzip-1.14" { };
+    coreutils = package "coreutils-9.8" { };
+    bash = package "bash-5.3p3" { };
+    openssh = package "openssh-10.2p1" { };
+    nodejs = package "nodejs-22.21.1" { meta.mainProgram = "node"; };
+    busybox = package "busybox-1.37.0" { };
+
+    buildNpmPackage =
+      attrs: package "${attrs.pname}-${attrs.version}" ({ inherit (attrs) makeWrapperArgs; } // attrs.passthru or { });
+    importNpmLock = {
+      __functor = _: _args: package "npm-deps" { };
+      npmConfigHook = package "npm-config-hook" { };
+    };
+    # No pkgs.abra here (as at the locked nixos-25.11): pkgs/pinned-abra.nix builds its own.
+    buildGoModule =
+      f:
+      let
+        attrs = if lib.isFunction f then f attrs else f;
+      in
+      package "${attrs.pname}-${attrs.version}" {
+        inherit (attrs) src version;
+        meta.mainProgram = attrs.meta.mainProgram;
+      };
+    fetchFromGitea = attrs: attrs;
+    dockerTools.buildImage =
+      args:
+      package "docker-image-${args.name}.tar.gz" {
+        passthru.buildArgs = args;
+        buildArgs = args;
+      };
+
+    # The test module itself: its nodes and testScript are read below.
+    testers.runNixOSTest = test: test;
+
+    callPackage =
+      fn: overrides:
+      let
+        f = if lib.isFunction fn then fn else import fn;
+      in
+      f (builtins.intersectAttrs (builtins.functionArgs f) pkgs // overrides);
+  };
+
+  self = {
+    outPath = toString ../.;
+    nixosModules.default = import ../modules/cc-ci.nix { inherit self; };
+  };
+
+  test = import ./vm-test-engine.nix { inherit pkgs self; };
+
+  # The NixOS options the machine sets besides services.cc-ci, with nixpkgs' types
+  # (nixos/modules/virtualisation/qemu-vm.nix and docker.nix), and those the module
+  # defines into, as plain data.
+  nixosOptions =
+    { lib, ... }:
+    let
+      inherit (lib) mkOption types;
+      option =
+        type: default:
+        mkOption {
+          inherit type default;
+        };
+    in
+    {
+      options = {
+        assertions = option (types.listOf types.unspecified) [ ];
+        warnings = option (types.listOf types.str) [ ];
+        environment.systemPackages = option (types.listOf types.package) [ ];
+        systemd.services = option (types.lazyAttrsOf types.raw) { };
+        systemd.timers = option (types.lazyAttrsOf types.raw) { };
+        systemd.tmpfiles.rules = option (types.listOf types.str) [ ];
+        virtualisation = {
+          memorySize = option types.ints.positive 1024;
+          diskSize = option (types.nullOr types.ints.positive) 1024;
+          cores = option types.ints.positive 1;
+          docker.enable = option types.bool false;
+          docker.liveRestore = option types.bool true;
+        };
+      };
+    };
+
+  # nixos/lib/systemd-lib.nix's unitNameType, as checks/module-eval-lib.nix has it.
+  utils.systemdUtils.lib.unitNameType = lib.types.strMatching "[a-zA-Z0-9@%:_.\\-]+[.](service|socket|device|mount|automount|swap|target|path|timer|scope|slice)";
+
+  machine =
+    (lib.evalModules {
+      modules = [
+        nixosOptions
+        { _module.args = { inherit pkgs utils; }; }
+        test.nodes.machine
+      ];
+    }).config;
+
+  fixtureImage = pkgs.callPackage ./engine/fixture-image.nix { };
+  imageArgs = fixtureImage.buildArgs;
+  sweep = machine.systemd.services.cc-ci-sweep-nightly;
+  fakeIngress = machine.systemd.services.fake-ingress;
+  fixture = import ./engine/fixture-recipe.nix;
+in
+{
+  inherit (test) name testScript;
+  # The machine name the driver gives the script (`machine`), and the only one.
+  nodes = lib.attrNames test.nodes;
+  loadsTheFixtureImage = lib.hasInfix "docker load --input ${fixtureImage}" test.testScript;
+  # Every compose.yml the test commits, by its file name.
+  composeFiles = lib.mapAttrs (
+    _: commit: lib.hasInfix "-compose-${commit.version}.yml" test.testScript
+  ) fixture.commits;
+
+  failedAssertions = map (assertion: assertion.message) (
+    lib.filter (assertion: !assertion.assertion) machine.assertions
+  );
+  warnings = machine.warnings;
+  configuration = machine.services.cc-ci.configuration;
+  abra = {
+    inherit (machine.services.cc-ci.abraPackage) name version;
+  };
+  docker = machine.services.cc-ci.dockerPackage.name;
+  sweepPath = map (tool: tool.name) sweep.path;
+  virtualisation = machine.virtualisation;
+  dockerEnvironment = machine.systemd.services.docker.environment;
+  tmpfiles = machine.systemd.tmpfiles.rules;
+  fakeIngress = {
+    inherit (fakeIngress) wantedBy environment;
+    inherit (fakeIngress.serviceConfig) ExecStart DynamicUser StateDirectory;
+  };
+  # The fake ingress's source: the repository's checks/fakes, copied whole.
+  fakesSource = toString (
+    builtins.path {
+      path = ./fakes;
+      name = "ccci-fakes";
+    }
+  );
+
+  image = {
+    inherit (imageArgs) name tag config extraCommands;
+    rootScript = imageArgs.copyToRoot.script;
+  };
+  fixtureApp = "${./engine/fixture-app}";
+}
