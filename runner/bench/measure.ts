@@ -1,7 +1,9 @@
 // How the benchmark measures: every subject is a whole child process, started cold the
 // way a timer or a shell starts it, timed from spawn to exit, with its peak resident
-// memory read from GNU time (`/usr/bin/time -f %M`: the largest RSS of the process and
-// of every descendant it waited for). Baseline and subject run in pairs, alternating
+// memory and CPU time read from GNU time (`/usr/bin/time -f '%M %U %S'`: the largest RSS
+// of the process and of every descendant it waited for, and the CPU seconds of all of
+// them). On a shared machine the CPU time is the steadier figure: the neighbours' load
+// stretches wall time but not the work done. Baseline and subject run in pairs, alternating
 // which goes first, so drift and the neighbours' load hit both alike; a phase reports
 // the median, min and max of each and the ratio of the medians.
 import { spawn } from 'node:child_process';
@@ -16,6 +18,8 @@ export interface ChildRun {
   wallMs: number;
   /** Peak RSS in bytes; null without GNU time. */
   peakRssBytes: number | null;
+  /** User + system CPU time of the process and its descendants; null without GNU time. */
+  cpuMs: number | null;
   code: number | null;
   signal: string | null;
   stdout: string;
@@ -47,7 +51,7 @@ let counter = 0;
 export async function runChild(spec: ChildSpec): Promise<ChildRun> {
   const useTime = existsSync(GNU_TIME);
   const rssFile = useTime ? path.join(await scratchDir(), `rss-${process.pid}-${(counter += 1)}`) : null;
-  const [program, ...args] = useTime ? [GNU_TIME, '-f', '%M', '-o', rssFile as string, ...spec.argv] : spec.argv;
+  const [program, ...args] = useTime ? [GNU_TIME, '-f', '%M %U %S', '-o', rssFile as string, ...spec.argv] : spec.argv;
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     const child = spawn(program as string, args, {
@@ -66,16 +70,19 @@ export async function runChild(spec: ChildSpec): Promise<ChildRun> {
       const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
       const finish = async () => {
         let peakRssBytes: number | null = null;
+        let cpuMs: number | null = null;
         if (rssFile) {
           const text = await readFile(rssFile, 'utf8').catch(() => '');
           // GNU time prints "Command exited with non-zero status N" first when it did.
-          const kib = Number(text.trim().split('\n').at(-1));
-          peakRssBytes = Number.isFinite(kib) && kib > 0 ? kib * 1024 : null;
+          const [kib, user, system] = (text.trim().split('\n').at(-1) ?? '').split(' ').map(Number);
+          if (kib !== undefined && Number.isFinite(kib) && kib > 0) peakRssBytes = kib * 1024;
+          if (user !== undefined && system !== undefined && Number.isFinite(user + system)) cpuMs = (user + system) * 1000;
           await rm(rssFile, { force: true });
         }
         resolve({
           wallMs,
           peakRssBytes,
+          cpuMs,
           code,
           signal,
           stdout: Buffer.concat(out).toString(),
@@ -108,6 +115,7 @@ export function stats(values: readonly number[]): Stats {
 export interface Sample {
   wallMs: number;
   peakRssBytes: number | null;
+  cpuMs: number | null;
 }
 
 export interface PairedResult {
@@ -120,6 +128,9 @@ export interface PairedResult {
   ratio: number;
   /** The median of the per-pair ratios: what drift between pairs cannot move. */
   pairRatio: number;
+  /** Median CPU time of each (null without GNU time or for in-process subjects). */
+  baselineCpuMs: number | null;
+  subjectCpuMs: number | null;
 }
 
 /**
@@ -150,6 +161,10 @@ export async function paired(
     const known = s.map((x) => x.peakRssBytes).filter((x): x is number => x !== null);
     return known.length > 0 ? Math.max(...known) : null;
   };
+  const cpu = (s: Sample[]) => {
+    const known = s.map((x) => x.cpuMs).filter((x): x is number => x !== null);
+    return known.length === s.length ? median(known) : null;
+  };
   const baselineStats = stats(a.map((s) => s.wallMs));
   const subjectStats = stats(b.map((s) => s.wallMs));
   return {
@@ -159,6 +174,8 @@ export async function paired(
     subjectRss: peak(b),
     ratio: subjectStats.median / baselineStats.median,
     pairRatio: median(b.map((s, i) => s.wallMs / (a[i] as Sample).wallMs)),
+    baselineCpuMs: cpu(a),
+    subjectCpuMs: cpu(b),
   };
 }
 

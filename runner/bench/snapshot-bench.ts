@@ -75,7 +75,7 @@ async function emptyDir(dir: string): Promise<void> {
 async function timed(work: () => Promise<unknown>): Promise<Sample> {
   const started = process.hrtime.bigint();
   await work();
-  return { wallMs: Number(process.hrtime.bigint() - started) / 1e6, peakRssBytes: null };
+  return { wallMs: Number(process.hrtime.bigint() - started) / 1e6, peakRssBytes: null, cpuMs: null };
 }
 
 const syncDisk = () => runChecked('sync', { argv: ['sync'] });

@@ -126,6 +126,10 @@ const s = (ms: number) => (ms / 1000).toFixed(3);
 const x = (ratio: number) => `${ratio.toFixed(2)}x`;
 const rss = (bytes: number | null) => (bytes === null ? '-' : formatBytes(bytes));
 const spread = (p: PairedResult['baseline']) => `${s(p.median)} (${s(p.min)}-${s(p.max)})`;
+const cpuRatio = (p: PairedResult) =>
+  p.baselineCpuMs === null || p.subjectCpuMs === null
+    ? '-'
+    : `${s(p.baselineCpuMs)} / ${s(p.subjectCpuMs)} (${x(p.subjectCpuMs / p.baselineCpuMs)})`;
 
 function sweepTable(cases: readonly SweepCase[]): string {
   const rows = cases.map((c) => [
@@ -137,12 +141,13 @@ function sweepTable(cases: readonly SweepCase[]): string {
     x(c.result.ratio),
     x(c.result.pairRatio),
     `${(c.result.baseline.median / c.recipes).toFixed(2)} / ${(c.result.subject.median / c.recipes).toFixed(2)}`,
+    cpuRatio(c.result),
     rss(c.result.baselineRss),
     rss(c.result.subjectRss),
   ]);
   const lines = [
     table(
-      ['N', 'MIRROR', 'LISTINGS', 'FLOOR s (min-max)', 'SWEEP s (min-max)', 'RATIO', 'PAIR RATIO', 'ms/RECIPE floor / sweep', 'FLOOR RSS', 'SWEEP RSS'],
+      ['N', 'MIRROR', 'LISTINGS', 'FLOOR s (min-max)', 'SWEEP s (min-max)', 'RATIO', 'PAIR RATIO', 'ms/RECIPE floor / sweep', 'CPU s floor / sweep', 'FLOOR RSS', 'SWEEP RSS'],
       rows,
     ),
   ];
@@ -165,7 +170,7 @@ function sweepTable(cases: readonly SweepCase[]): string {
 }
 
 function pairedRow(name: string, p: PairedResult): string[] {
-  return [name, spread(p.baseline), spread(p.subject), x(p.ratio), x(p.pairRatio), rss(p.baselineRss), rss(p.subjectRss)];
+  return [name, spread(p.baseline), spread(p.subject), x(p.ratio), x(p.pairRatio), cpuRatio(p), rss(p.baselineRss), rss(p.subjectRss)];
 }
 
 function render(result: BenchResult): string {
@@ -182,7 +187,7 @@ function render(result: BenchResult): string {
     out.push(
       '',
       `startup at N=${st.recipes}, ${st.nights} nights: against node -e 0`,
-      table(['COMMAND', 'node -e 0 s', 'ccci s', 'RATIO', 'PAIR RATIO', 'node RSS', 'ccci RSS'], [
+      table(['COMMAND', 'node -e 0 s', 'ccci s', 'RATIO', 'PAIR RATIO', 'CPU s node / ccci', 'node RSS', 'ccci RSS'], [
         pairedRow('ccci status', st.status),
         pairedRow('ccci --help', st.help),
       ]),
@@ -193,7 +198,7 @@ function render(result: BenchResult): string {
     out.push(
       '',
       `snapshot of ${formatBytes(sn.bytes)} in ${sn.files} files: against plain tar`,
-      table(['WHAT', 'tar s', 'ccci s', 'RATIO', 'PAIR RATIO', '', ''], [
+      table(['WHAT', 'tar s', 'ccci s', 'RATIO', 'PAIR RATIO', 'CPU s', 'tar RSS', ''], [
         pairedRow('snapshot vs tar -cf', sn.snapshot),
         pairedRow('restore vs tar -xf', sn.restore),
       ]),
