@@ -1,21 +1,54 @@
 // The one place that starts external programs. Every program module (git, abra,
 // docker, …) builds its argv and calls `execProgram`; nothing else spawns.
-// zx runs the command through bash with every argument quoted, so an argument can
-// never be read as shell syntax. Secrets travel in `env`, never in `args`.
-import type { $ as ZxShell } from 'zx';
+//
+// zx runs every program: its process promise, output capture, abort signal, kill and
+// exit status. But zx's own way of starting one is a shell (bash -c 'set -euo pipefail;
+// <quoted argv>'), which costs a bash start per program, about as much again as a small
+// git command. So zx is given its `spawn` option: a function that starts the program
+// itself with its argv as given (child_process.spawn, no shell), ignoring the command
+// string zx quoted for a shell. No shell ever sees an argument, so none can be read as
+// shell syntax. Secrets travel in `env`, never in `args`.
+//
+// Only zx's core (`zx/core`: $ and its process machinery) is loaded, not the scripting
+// globals of `zx` (fs-extra, globby, yaml, fetch …), and only when the first program
+// starts: commands that start none (status, --help) never load it.
+import { spawn as spawnChild, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import type { $ as ZxShell } from 'zx/core';
 
-// zx is loaded on the first program started: commands that start none (status) skip it.
 let zx: Promise<typeof ZxShell> | null = null;
 function loadZx(): Promise<typeof ZxShell> {
-  zx ??= import('zx').then((module) => module.$);
+  zx ??= import('zx/core').then((module) => module.$);
   return zx;
+}
+
+/**
+ * zx's `spawn` option for one program: starts `program` with `args` exactly, no shell.
+ * With `onStdout`, stdout goes to it chunk by chunk and is hidden from zx, which would
+ * otherwise keep all of it in memory (an archive of gigabytes).
+ */
+function directSpawn(program: string, args: readonly string[], onStdout: ((chunk: Buffer) => void) | undefined) {
+  return (_command: string, _shellArgs: readonly string[], options: SpawnOptions): ChildProcess => {
+    const child = spawnChild(program, args, { ...options, shell: false });
+    if (onStdout && child.stdout) {
+      child.stdout.on('data', onStdout);
+      child.stdout = null;
+    }
+    return child;
+  };
 }
 
 export interface ExecOptions {
   cwd?: string;
   /** Extra environment, merged over process.env. */
   env?: Record<string, string | undefined>;
-  input?: string;
+  /** The program's stdin: a string, or a stream piped into it (e.g. an archive). */
+  input?: string | Readable;
+  /**
+   * Hands stdout over as it arrives, synchronously (a slow consumer holds the program up
+   * through the pipe), instead of collecting it: the result's stdout is then ''.
+   */
+  onStdout?: (chunk: Buffer) => void;
   /** Kill the program after this many milliseconds (SIGTERM, then SIGKILL). */
   timeoutMs?: number;
   signal?: AbortSignal;
@@ -68,9 +101,11 @@ export async function execProgram(
     nothrow: true,
     quiet: true,
     verbose: false,
+    spawn: directSpawn(program, args, options.onStdout) as unknown as typeof spawnChild,
     ...(options.input !== undefined ? { input: options.input } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });
+  // zx still builds (and quotes) a command string from the pieces; directSpawn ignores it.
   const child = shell`${program} ${[...args]}`;
   let timer: NodeJS.Timeout | undefined;
   if (options.timeoutMs !== undefined) {

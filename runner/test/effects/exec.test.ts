@@ -1,0 +1,106 @@
+// The one place programs start: arguments reach the program exactly as given, never
+// through a shell, whatever they hold; output can be streamed instead of collected.
+import assert from 'node:assert/strict';
+import { createReadStream, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, test } from 'node:test';
+import fc from 'fast-check';
+import { execChecked, execProgram, observeArgv } from '../../src/effects/exec.js';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'ccci-exec-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The arguments as a program received them: printf prints each one NUL-terminated, verbatim. */
+async function argsSeenBy(args: readonly string[]): Promise<string[]> {
+  const { stdout } = await execChecked('printf', ['%s\\0', ...args], { cwd: dir });
+  return args.length === 0 ? [] : stdout.split('\0').slice(0, -1);
+}
+
+describe('execProgram', () => {
+  test('hostile arguments reach the program verbatim and nothing runs them', async () => {
+    const marker = path.join(dir, 'pwned');
+    const hostile = [
+      `$(touch ${marker})`,
+      `\`touch ${marker}\``,
+      `; touch ${marker}`,
+      `| touch ${marker}`,
+      `&& touch ${marker} &`,
+      `'"; touch ${marker}; echo "'`,
+      `$'\\x41' \${HOME} $HOME ~ *`,
+      'line one\nline two',
+      '--option-looking',
+      '',
+      ' leading and trailing ',
+      'ünïcödé ✓',
+      '\\',
+      '>' + marker,
+    ];
+    assert.deepEqual(await argsSeenBy(hostile), hostile);
+    assert.equal(existsSync(marker), false, 'a shell ran part of an argument');
+  });
+
+  test('any string without NUL is passed through unchanged (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.string({ unit: 'binary' }).map((s) => s.replace(/\0/g, '')), { maxLength: 5 }), async (args) => {
+        assert.deepEqual(await argsSeenBy(args), args);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  test('no shell stands between the runner and the program', async () => {
+    // The program's parent is this process itself: nothing (bash -c …) was started in between.
+    const { stdout } = await execChecked(process.execPath, ['-e', 'process.stdout.write(String(process.ppid))']);
+    assert.equal(Number(stdout), process.pid);
+  });
+
+  test('observers see the argv before it runs', async () => {
+    const seen: (readonly string[])[] = [];
+    const stop = observeArgv((argv) => seen.push(argv));
+    try {
+      await execProgram(process.execPath, ['-e', '0', 'x y']);
+    } finally {
+      stop();
+    }
+    assert.deepEqual(seen, [[process.execPath, '-e', '0', 'x y']]);
+  });
+
+  test('exit status, stderr, environment and input', async () => {
+    const result = await execProgram(
+      process.execPath,
+      ['-e', "process.stdin.pipe(process.stdout); process.stderr.write(process.env.CCCI_X ?? 'unset'); process.stdin.on('end', () => process.exit(3))"],
+      { env: { CCCI_X: 'from env' }, input: 'from stdin' },
+    );
+    assert.equal(result.exitCode, 3);
+    assert.equal(result.stdout, 'from stdin');
+    assert.equal(result.stderr, 'from env');
+    const unset = await execProgram(process.execPath, ['-e', "process.stdout.write(process.env.HOME ?? 'unset')"], { env: { HOME: undefined } });
+    assert.equal(unset.stdout, 'unset');
+  });
+
+  test('a stream as stdin, and stdout handed over as it arrives instead of collected', async () => {
+    const file = path.join(dir, 'input.bin');
+    const content = Buffer.alloc(3 * 1024 * 1024, 7);
+    writeFileSync(file, content);
+    const chunks: Buffer[] = [];
+    const result = await execChecked(process.execPath, ['-e', 'process.stdin.pipe(process.stdout)'], {
+      input: createReadStream(file),
+      onStdout: (chunk) => chunks.push(chunk),
+    });
+    assert.equal(result.stdout, '');
+    assert.ok(chunks.length > 1, 'stdout arrived in pieces');
+    assert.ok(Buffer.concat(chunks).equals(content));
+  });
+
+  test('a program that runs too long is stopped and says so', async () => {
+    const result = await execProgram(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { timeoutMs: 200 });
+    assert.equal(result.timedOut, true);
+    assert.notEqual(result.exitCode, 0);
+  });
+
+  test('a program that does not exist is a failure, not a hang', async () => {
+    const result = await execProgram(path.join(dir, 'no-such-program'), []);
+    assert.notEqual(result.exitCode, 0);
+  });
+});
