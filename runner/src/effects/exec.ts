@@ -30,6 +30,9 @@ function loadZx(): Promise<typeof ZxShell> {
 function directSpawn(program: string, args: readonly string[], onStdout: ((chunk: Buffer) => void) | undefined) {
   return (_command: string, _shellArgs: readonly string[], options: SpawnOptions): ChildProcess => {
     const child = spawnChild(program, args, { ...options, shell: false });
+    // A program that exits before reading all its input is not the runner's crash: its
+    // exit status says what happened.
+    child.stdin?.on('error', () => undefined);
     if (onStdout && child.stdout) {
       child.stdout.on('data', onStdout);
       child.stdout = null;
