@@ -1,14 +1,21 @@
 // The canonical sweep: per enrolled recipe, mirror sync -> decide -> run cold on exactly
 // the newest tag -> gate -> promote. Each recipe's failure is its own; the sweep goes on.
+//
+// What waits for what: syncs and decisions run SYNC_CONCURRENCY recipes at once and
+// never wait for a deployment; a recipe that has to run queues for one of the
+// maxConcurrentRuns deployment slots and the next recipe is synced meanwhile. A slot is
+// held from the run's first deploy to the promote's undeploy; the promote's snapshot and
+// record (the undeployed warm app's volumes) happen after it has been handed on.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Config } from '../config/config.js';
 import type { Decision } from '../core/decision.js';
 import { gate } from '../core/gate.js';
 import { describeOwner, tryAcquireLock } from '../effects/lock-file.js';
-import { appendAttempt } from '../registry/attempts.js';
-import { decideRecipe, tagCommitsOf } from './decision-input.js';
-import { readCanonical, type CanonicalRecord } from '../registry/canonical.js';
+import { readAttemptMemory, recordAttempt, type MemoryRead } from '../registry/attempts.js';
+import { decideFrom, tagCommitsOf } from './decision-input.js';
+import type { CanonicalRecord } from '../registry/canonical.js';
+import { readCanonical } from '../registry/canonical-read.js';
 import { loadEnrolled, type EnrolledRecipe } from '../config/enrollment.js';
 import { writeMetrics } from './metrics.js';
 import type { Progress } from './progress.js';
@@ -70,11 +77,16 @@ export async function sweep(
     );
     const reports: RecipeReport[] = new Array(enrolled.length);
     // Mirror syncs and decisions are cheap and network-bound: several at once. Runs and
-    // promotes deploy real stacks: at most maxConcurrentRuns at once.
+    // promotes deploy real stacks: at most maxConcurrentRuns at once, queued apart from
+    // the syncs so that no sync waits behind a deployment.
     const runSlots = slots(config.maxConcurrentRuns);
-    await inPool(enrolled, Math.max(config.maxConcurrentRuns, SYNC_CONCURRENCY), async (recipe, index) => {
-      reports[index] = await sweepRecipe(config, options, effects, progress, runSlots, recipe, index + 1, enrolled.length, sweepId);
+    const runs: Promise<void>[] = [];
+    await inPool(enrolled, SYNC_CONCURRENCY, async (recipe, index) => {
+      const swept = await sweepRecipe(config, options, effects, progress, runSlots, recipe, index + 1, enrolled.length, sweepId);
+      if (swept.kind === 'done') reports[index] = swept.report;
+      else runs.push(swept.run.then((report) => void (reports[index] = report)));
     });
+    await Promise.all(runs);
     const finished = now();
     const failed = reports.some((r) => FAILING_OUTCOMES.includes(r.outcome));
     const report: SweepReport = {
@@ -111,7 +123,7 @@ async function sweepRecipe(
   index: number,
   total: number,
   sweepId: string,
-): Promise<RecipeReport> {
+): Promise<{ kind: 'done'; report: RecipeReport } | { kind: 'run'; run: Promise<RecipeReport> }> {
   const recipe = enrolled.name;
   const startedMs = Date.now();
   const step = (message: string) => progress.step(index, total, recipe, message);
@@ -133,6 +145,7 @@ async function sweepRecipe(
   };
   let decision: Decision | null = null;
   let tagCommit: string | null = null;
+  let memory: MemoryRead | undefined;
   const finish = async (outcome: Outcome, reason: string, error: string | null = null): Promise<RecipeReport> => {
     report.outcome = outcome;
     report.reason = reason;
@@ -140,7 +153,7 @@ async function sweepRecipe(
     report.durationMs = Date.now() - startedMs;
     step(`${outcome}: ${error ?? reason} (${formatDuration(report.durationMs)})`);
     if (!options.dryRun) {
-      await appendAttempt(config.stateDir, {
+      await recordAttempt(config.stateDir, {
         at: new Date().toISOString(),
         sweepId,
         recipe,
@@ -153,13 +166,15 @@ async function sweepRecipe(
         promoted: report.promoted,
         outcome,
         durationMs: report.durationMs,
-      }).catch((e: unknown) => report.warnings.push(`could not record the attempt: ${(e as Error).message}`));
+      }, memory).catch((e: unknown) => report.warnings.push(`could not record the attempt: ${(e as Error).message}`));
     }
     return report;
   };
+  const done = async (outcome: Outcome, reason: string, error: string | null = null) =>
+    ({ kind: 'done', report: await finish(outcome, reason, error) }) as const;
 
   try {
-    if (options.signal?.aborted) return await finish('error', 'the sweep was interrupted', 'the sweep was interrupted before this recipe');
+    if (options.signal?.aborted) return await done('error', 'the sweep was interrupted', 'the sweep was interrupted before this recipe');
     const read = await readCanonical(config.stateDir, recipe);
     const before = read.state === 'present' ? read.record : null;
     report.canonicalBefore = summary(before);
@@ -179,21 +194,35 @@ async function sweepRecipe(
 
     const tags = synced.tags.map((t) => t.tag);
     const tagCommits = tagCommitsOf(synced.tags);
-    decision = await decideRecipe(config.stateDir, enrolled, read, synced.tags, options.retryRed);
+    memory = await readAttemptMemory(config.stateDir, recipe);
+    decision = decideFrom(enrolled, read, synced.tags, memory.memory, options.retryRed);
     report.decision = decision.code;
     report.latestTag = decision.tag;
     tagCommit = decision.commit;
     if (decision.rejectedTags.length > 0) {
       report.warnings.push(`not release tags: ${decision.rejectedTags.map((t) => `${t.tag} (${t.reason})`).join(', ')}`);
     }
-    if (decision.action === 'error') return await finish('error', decision.reason, decision.reason);
-    if (decision.action === 'skip') return await finish('skipped', decision.reason);
+    if (decision.action === 'error') return await done('error', decision.reason, decision.reason);
+    if (decision.action === 'skip') return await done('skipped', decision.reason);
     const tag = decision.tag as string;
-    if (options.dryRun) return await finish('would-run', `${decision.reason}: would run cold on ${tag}`);
+    if (options.dryRun) return await done('would-run', `${decision.reason}: would run cold on ${tag}`);
 
     const canonicalBefore = before;
     const runCommit = decision.commit ?? '';
-    return await runSlots.use(async (): Promise<RecipeReport> => {
+    const run = async (): Promise<RecipeReport> => {
+      const release = await runSlots.acquire();
+      try {
+        if (options.signal?.aborted) {
+          return await finish('error', 'the sweep was interrupted', 'the sweep was interrupted before this recipe ran');
+        }
+        return await runAndPromote(release);
+      } catch (error) {
+        return await finish('error', 'the recipe could not be swept', (error as Error).message);
+      } finally {
+        release();
+      }
+    };
+    const runAndPromote = async (releaseSlot: () => void): Promise<RecipeReport> => {
       step(`run on ${tag} (${runCommit.slice(0, 8)}) …`);
       const result = await effects.runRecipeCi({
         config,
@@ -241,6 +270,7 @@ async function sweepRecipe(
           level: result.level,
           previous: canonicalBefore,
           log: (line) => step(`  ${line}`),
+          onUndeployed: releaseSlot,
         });
         report.promoted = true;
         report.canonicalAfter = summary(promoted);
@@ -248,8 +278,9 @@ async function sweepRecipe(
       } catch (error) {
         return await finish('promote-failed', verdictGate.reason, `promote failed: ${(error as Error).message}`);
       }
-    });
+    };
+    return { kind: 'run', run: run() };
   } catch (error) {
-    return await finish('error', 'the recipe could not be swept', (error as Error).message);
+    return await done('error', 'the recipe could not be swept', (error as Error).message);
   }
 }
