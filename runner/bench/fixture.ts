@@ -11,7 +11,7 @@
 //   <root>/state/<n>/attempts.jsonl       `nights` lines: the promote, then no-op nights
 //   <root>/config.json      the configuration every measured `ccci` reads (--config)
 import { createHash } from 'node:crypto';
-import { appendFile, cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { appendFile, cp, mkdir, mkdtemp, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { repoUrl, type Config } from '../src/config/config.js';
@@ -227,7 +227,11 @@ export async function createSandbox(options: SandboxOptions): Promise<BenchSandb
       await cp(bare, path.join(upstreamDir, `${name}.git`), { recursive: true });
       if (options.mirror) await cp(bare, path.join(mirrorDir, `${name}.git`), { recursive: true });
       await mkdir(path.join(repo, 'recipes', name), { recursive: true });
-      await writeFile(path.join(repo, 'recipes', name, 'recipe.yaml'), DEFINITION);
+      const definition = path.join(repo, 'recipes', name, 'recipe.yaml');
+      await writeFile(definition, DEFINITION);
+      // As on a real server, the definitions were written long before tonight's sweep.
+      const aDayAgo = new Date(Date.now() - 86_400_000);
+      await utimes(definition, aDayAgo, aDayAgo);
       await writeRecipeState(config.stateDir, name, newestCommit);
       const history = Array.from({ length: options.nights }, (_, night) => historyLine(name, newestCommit, night));
       if (history.length > 0) await writeFile(path.join(config.stateDir, name, 'attempts.jsonl'), `${history.join('\n')}\n`);

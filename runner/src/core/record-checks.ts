@@ -61,9 +61,3 @@ export function isIsoInstant(value: unknown): value is string {
 export function isStringArray(value: unknown, item: (s: unknown) => boolean): value is string[] {
   return Array.isArray(value) && value.every((v) => typeof v === 'string' && item(v));
 }
-
-/** `value` when it is null or passes `check`, else undefined; `found` tells the two undefineds apart. */
-export function nullable<T>(value: unknown, check: (v: unknown) => v is T): { found: boolean; value: T | null } {
-  if (value === null) return { found: true, value: null };
-  return check(value) ? { found: true, value } : { found: false, value: null };
-}

@@ -120,6 +120,15 @@ export async function execProgram(
   }
   try {
     const output = await child;
+    const cause = output.cause as NodeJS.ErrnoException | null;
+    // (zx then reports the spawn error, and node its errno as the exit code, e.g. -2.)
+    if (cause && output.signal === null && (output.exitCode === null || output.exitCode < 0)) {
+      // The program could not be started. Say so as a shell would (127: not found,
+      // 126: not executable), the convention the program modules read.
+      const code = cause.code === 'ENOENT' ? 127 : 126;
+      const why = cause.code === 'ENOENT' ? 'command not found' : (cause.message ?? String(cause));
+      return { argv, exitCode: code, signal: null, stdout: '', stderr: `${program}: ${why}\n`, timedOut };
+    }
     return {
       argv,
       exitCode: output.exitCode,

@@ -333,9 +333,14 @@ function appendLine(file: string, line: string, durable: boolean, syncAfter: (fd
  * The sweep's record of one attempt: appends it to the history and keeps the state up
  * to date as the header says. `known`: this recipe's memory as read earlier in the same
  * sweep (saves reading it again; ignored if the history moved since). Returns the memory
- * after the attempt.
+ * after the attempt. `rotateBytes`: ROTATE_BYTES unless a test wants rotations sooner.
  */
-export async function recordAttempt(stateDir: string, attempt: Attempt, known?: MemoryRead): Promise<MemoryRead> {
+export async function recordAttempt(
+  stateDir: string,
+  attempt: Attempt,
+  known?: MemoryRead,
+  { rotateBytes = ROTATE_BYTES }: { rotateBytes?: number } = {},
+): Promise<MemoryRead> {
   const valid = await validAttempt(attempt);
   const recipe = valid.recipe;
   recipeStateDir(stateDir, recipe);
@@ -368,7 +373,7 @@ export async function recordAttempt(stateDir: string, attempt: Attempt, known?: 
     await writeState(stateDir, recipe, after.memory, after.position);
     after = { ...after, tailLines: 0, rebuilt: false };
   }
-  if (after.position.bytes >= ROTATE_BYTES) after = await rotate(stateDir, recipe, after);
+  if (after.position.bytes >= rotateBytes) after = await rotate(stateDir, recipe, after);
   return after;
 }
 
@@ -386,12 +391,14 @@ async function mkdirFor(file: string): Promise<void> {
 }
 
 /**
- * Renames the history to the next attempts.<n>.jsonl and starts a new one. The state
- * covers the whole old file first (the caller just wrote it), so a crash after the
- * rename is read as "the state's file was rotated" and loses nothing.
+ * Renames the history to the next attempts.<n>.jsonl and starts a new one. A crash after
+ * the rename and before the new state is read as "the state's file was rotated": the
+ * reader follows it and loses nothing.
  */
 async function rotate(stateDir: string, recipe: string, read: MemoryRead): Promise<MemoryRead> {
   const next = read.position.archived + 1;
+  // The state written below covers every line of it: they must be on disk first.
+  fsyncFile(attemptsPath(stateDir, recipe));
   await rename(attemptsPath(stateDir, recipe), archivedAttemptsPath(stateDir, recipe, next));
   await fsyncDirectory(recipeStateDir(stateDir, recipe));
   const position: HistoryPosition = { archived: next, bytes: 0, ino: null };

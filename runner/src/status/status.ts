@@ -1,11 +1,13 @@
 // What `ccci status` shows: per enrolled recipe, its canonical (or why there is none),
 // its last sweep attempt and snapshot size; and the state directory's free space.
+// Per recipe it reads canonical.json and the attempts' current state (not the history),
+// so its cost does not grow with the nights.
 import { existsSync } from 'node:fs';
 import type { Config } from '../config/config.js';
-import { definitionPath } from '../config/recipe-definition.js';
+import { definitionPath } from '../config/recipe-types.js';
 import { diskSpace, type DiskSpace } from '../effects/disk.js';
-import { readAttempts, type Attempt } from '../registry/attempts.js';
-import { readCanonical } from '../registry/canonical.js';
+import { readAttemptMemory, type Attempt } from '../registry/attempts.js';
+import { readCanonical } from '../registry/canonical-read.js';
 import { enrolledNames } from '../config/enrollment.js';
 
 export interface RecipeStatus {
@@ -34,9 +36,12 @@ export interface StatusReport {
 }
 
 async function recipeStatus(config: Config, recipe: string): Promise<RecipeStatus> {
-  const [read, attempts] = await Promise.all([
+  const [read, last] = await Promise.all([
     readCanonical(config.stateDir, recipe),
-    readAttempts(config.stateDir, recipe).catch(() => ({ attempts: [] as Attempt[], badLines: 0 })),
+    readAttemptMemory(config.stateDir, recipe).then(
+      (r) => r.memory.last,
+      (): Attempt | null => null,
+    ),
   ]);
   const canonical: RecipeStatus['canonical'] =
     read.state === 'present'
@@ -55,7 +60,7 @@ async function recipeStatus(config: Config, recipe: string): Promise<RecipeStatu
     recipe,
     hasDefinition: existsSync(definitionPath(config.repo, recipe)),
     canonical,
-    lastAttempt: attempts.attempts.at(-1) ?? null,
+    lastAttempt: last,
   };
 }
 

@@ -1,9 +1,9 @@
 // The real effects of a sweep: mirror sync (src/mirror, which also answers the tags of
 // the synced cache clone), the cold recipe CI run (src/run) and the promote (./promote).
+// The run and the promote are loaded when a recipe first needs one: a night with
+// nothing new loads neither.
 import { syncMirror } from '../mirror/sync.js';
-import { runRecipeCi } from '../run/run.js';
 import type { SweepEffects } from './effects.js';
-import { promote } from './promote.js';
 
 export function describeMirrorWarning(warning: { code: string; message: string }): string {
   return `${warning.code}: ${warning.message}`;
@@ -24,7 +24,7 @@ export function defaultSweepEffects(): SweepEffects {
         ],
       };
     },
-    runRecipeCi: (request) => runRecipeCi(request),
-    promote: (request) => promote(request),
+    runRecipeCi: async (request) => (await import('../run/run.js')).runRecipeCi(request),
+    promote: async (request) => (await import('./promote.js')).promote(request),
   };
 }

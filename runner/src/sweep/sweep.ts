@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { Config } from '../config/config.js';
 import type { Decision } from '../core/decision.js';
 import { gate } from '../core/gate.js';
+import { writeJsonAtomic } from '../effects/atomic-file.js';
 import { describeOwner, tryAcquireLock } from '../effects/lock-file.js';
 import { readAttemptMemory, recordAttempt, type MemoryRead } from '../registry/attempts.js';
 import { decideFrom, tagCommitsOf } from './decision-input.js';
@@ -61,7 +62,7 @@ export async function sweep(
 ): Promise<SweepOutcome> {
   const now = options.now ?? (() => new Date());
   // Validate enrollment before taking the lock or touching anything (exit 2 on a hollow sweep).
-  const enrolled = await loadEnrolled(config, options.recipes);
+  const enrolled = await loadEnrolled(config, options.recipes, options.dryRun ? {} : { writeCache: writeJsonAtomic });
   let release: (() => Promise<void>) | null = null;
   if (!options.dryRun) {
     const attempt = await tryAcquireLock(sweepLockPath(config), `ccci sweep ${options.retryRed ? '--retry-red' : ''}`.trim());

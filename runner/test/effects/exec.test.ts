@@ -99,8 +99,13 @@ describe('execProgram', () => {
     assert.notEqual(result.exitCode, 0);
   });
 
-  test('a program that does not exist is a failure, not a hang', async () => {
-    const result = await execProgram(path.join(dir, 'no-such-program'), []);
-    assert.notEqual(result.exitCode, 0);
+  test('a program that cannot be started exits 127 (not found) or 126 (not executable), as from a shell', async () => {
+    const missing = await execProgram(path.join(dir, 'no-such-program'), []);
+    assert.equal(missing.exitCode, 127);
+    assert.match(missing.stderr, /no-such-program: command not found/);
+    assert.equal((await execProgram('no-such-program-on-path', [])).exitCode, 127);
+    const notExecutable = path.join(dir, 'not-executable');
+    writeFileSync(notExecutable, '#!/bin/sh\n', { mode: 0o644 });
+    assert.equal((await execProgram(notExecutable, [])).exitCode, 126);
   });
 });

@@ -1,6 +1,6 @@
-import { loadConfig } from '../../config/config.js';
+import { readConfig } from '../../config/read-config.js';
 import { InputError } from '../../config/errors.js';
-import { readCanonical } from '../../registry/canonical.js';
+import { readCanonical } from '../../registry/canonical-read.js';
 import { defaultSweepEffects } from '../../sweep/default-effects.js';
 import { decideRecipe } from '../../sweep/decision-input.js';
 import { loadEnrolled } from '../../config/enrollment.js';
@@ -16,7 +16,7 @@ export const decideCommand: Command = {
       'retry-red': { type: 'boolean' },
     });
     if (positionals.length !== 1) throw new InputError('ccci decide takes exactly one RECIPE');
-    const config = loadConfig({ configFile: context.configFile, env: context.env });
+    const config = await readConfig({ configFile: context.configFile, env: context.env });
     const [recipe] = await loadEnrolled(config, positionals);
     if (!recipe) throw new InputError('no recipe');
     const effects = defaultSweepEffects();
