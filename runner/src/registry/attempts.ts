@@ -26,8 +26,8 @@
 //     tail has grown to COMPACT_AFTER lines (8 to 23, by recipe, so that recipes take
 //     turns), after an fsync of the history, so the state never covers a line the disk
 //     might not have.
-import { closeSync, existsSync, fstatSync, fsyncSync, openSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
-import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
+import { readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { hasKeys, isIntegerIn, isPlainObject } from '../core/record-checks.js';
 import { fsyncDirectory, writeJsonAtomic } from '../effects/atomic-file.js';
@@ -253,13 +253,19 @@ async function rebuild(stateDir: string, recipe: string): Promise<MemoryRead> {
   };
 }
 
-/**
- * What the history says (red runs, last attempt) and where it was read up to. Reads the
- * state and the lines after it: a stat and a small read on any night. Never writes.
- */
-export async function readAttemptMemory(stateDir: string, recipe: string): Promise<MemoryRead> {
+interface Tail {
+  state: AttemptState;
+  /** The files and offsets to fold after the state, oldest first. */
+  segments: [string, number][];
+  archived: number;
+  current: string;
+  currentIno: number | null;
+}
+
+/** Where the lines after the state are, or null when the state does not fit the files (fold the whole history). */
+function locateTail(stateDir: string, recipe: string): Tail | null {
   const state = readState(stateDir, recipe);
-  if (!state) return rebuild(stateDir, recipe);
+  if (!state) return null;
   const { archived, bytes, ino } = state.covers;
   const current = attemptsPath(stateDir, recipe);
   const segments: [string, number][] = [];
@@ -267,36 +273,58 @@ export async function readAttemptMemory(stateDir: string, recipe: string): Promi
   // Was the file the state speaks of renamed to attempts.<archived+1>.jsonl since?
   const rotated = inodeOf(archivedAttemptsPath(stateDir, recipe, archived + 1));
   if (rotated) {
-    if ((ino !== null && rotated.ino !== ino) || (ino === null && bytes > 0) || rotated.size < bytes) return rebuild(stateDir, recipe);
+    if ((ino !== null && rotated.ino !== ino) || (ino === null && bytes > 0) || rotated.size < bytes) return null;
     segments.push([archivedAttemptsPath(stateDir, recipe, archived + 1), bytes]);
     nowArchived = archivedCount(stateDir, recipe, archived + 1);
     for (let n = archived + 2; n <= nowArchived; n += 1) segments.push([archivedAttemptsPath(stateDir, recipe, n), 0]);
   }
   const file = inodeOf(current);
   if (!rotated) {
-    if (file === null ? bytes > 0 : (ino !== null && file.ino !== ino) || (ino === null && bytes > 0) || file.size < bytes) {
-      return rebuild(stateDir, recipe);
-    }
+    if (file === null ? bytes > 0 : (ino !== null && file.ino !== ino) || (ino === null && bytes > 0) || file.size < bytes) return null;
     if (file && file.size > bytes) segments.push([current, bytes]);
   } else if (file) segments.push([current, 0]);
+  return { state, segments, archived: nowArchived, current, currentIno: file?.ino ?? (rotated ? null : ino) };
+}
 
+/**
+ * What the history says (red runs, last attempt) and where it was read up to. Reads the
+ * state and the lines after it: a stat and a small read on any night. Never writes.
+ */
+export async function readAttemptMemory(stateDir: string, recipe: string): Promise<MemoryRead> {
+  const tail = locateTail(stateDir, recipe);
+  if (!tail) return rebuild(stateDir, recipe);
+  const { state, segments } = tail;
   const memory: AttemptMemory = { red: state.red, last: state.last };
   if (segments.length === 0) {
-    return { memory, position: { archived, bytes, ino: file?.ino ?? ino }, tailLines: 0, badLines: 0, rebuilt: false };
+    return { memory, position: { ...state.covers, ino: tail.currentIno }, tailLines: 0, badLines: 0, rebuilt: false };
   }
   const folded = await foldSegments(memory, segments);
-  const endsInCurrent = segments.at(-1)?.[0] === current;
+  const endsInCurrent = segments.at(-1)?.[0] === tail.current;
   return {
     memory: folded.memory,
     position: {
-      archived: nowArchived,
+      archived: tail.archived,
       bytes: endsInCurrent ? folded.lastEnd : 0,
-      ino: endsInCurrent ? (file?.ino ?? null) : null,
+      ino: endsInCurrent ? tail.currentIno : null,
     },
     tailLines: folded.lines,
     badLines: folded.badLines,
     rebuilt: false,
   };
+}
+
+/** The newest attempt (what `ccci status` shows): the state's, or the newest whole line after it. */
+export async function readLastAttempt(stateDir: string, recipe: string): Promise<Attempt | null> {
+  const tail = locateTail(stateDir, recipe);
+  if (!tail) return (await rebuild(stateDir, recipe)).memory.last;
+  for (const [file, from] of [...tail.segments].reverse()) {
+    const lines = readLinesFrom(file, from)?.lines ?? [];
+    for (let i = lines.length - 1; i >= 0; i -= 1) {
+      const parsed = await parseLines([lines[i] as string]);
+      if (parsed.attempts[0]) return parsed.attempts[0];
+    }
+  }
+  return tail.state.last;
 }
 
 // ------------------------------------------------------------------ writing
@@ -310,7 +338,15 @@ async function validAttempt(attempt: Attempt): Promise<Attempt> {
 
 /** Appends one line (starting a new line first if a crash left the last one unfinished); returns the file's inode and new size. */
 function appendLine(file: string, line: string, durable: boolean, syncAfter: (fd: number) => boolean): { ino: number; before: number; after: number } {
-  const fd = openSync(file, 'a+', 0o644);
+  let fd: number;
+  try {
+    fd = openSync(file, 'a+', 0o644);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    // The recipe's first attempt: its directory is made only then.
+    mkdirSync(path.dirname(file), { recursive: true });
+    fd = openSync(file, 'a+', 0o644);
+  }
   try {
     const { size, ino } = fstatSync(fd);
     let text = `${line.replace(/\n/g, ' ')}\n`;
@@ -347,7 +383,6 @@ export async function recordAttempt(
   const durable = valid.outcome !== 'skipped';
   const read = known ?? (await readAttemptMemory(stateDir, recipe));
   const file = attemptsPath(stateDir, recipe);
-  await mkdirFor(file);
   const compact = read.rebuilt || read.tailLines + 1 >= compactAfter(recipe);
   const appended = appendLine(file, JSON.stringify(valid), durable, () => compact);
   const current = read.position;
@@ -386,10 +421,6 @@ function fsyncFile(file: string): void {
   }
 }
 
-async function mkdirFor(file: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-}
-
 /**
  * Renames the history to the next attempts.<n>.jsonl and starts a new one. A crash after
  * the rename and before the new state is read as "the state's file was rotated": the
@@ -410,7 +441,6 @@ async function rotate(stateDir: string, recipe: string, read: MemoryRead): Promi
 export async function appendAttempt(stateDir: string, attempt: Attempt): Promise<void> {
   const valid = await validAttempt(attempt);
   const file = attemptsPath(stateDir, valid.recipe);
-  await mkdirFor(file);
   appendLine(file, JSON.stringify(valid), true, () => false);
 }
 

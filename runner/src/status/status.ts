@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import type { Config } from '../config/config.js';
 import { definitionPath } from '../config/recipe-types.js';
 import { diskSpace, type DiskSpace } from '../effects/disk.js';
-import { readAttemptMemory, type Attempt } from '../registry/attempts.js';
+import { readLastAttempt, type Attempt } from '../registry/attempts.js';
 import { readCanonical } from '../registry/canonical-read.js';
 import { enrolledNames } from '../config/enrollment.js';
 
@@ -38,10 +38,7 @@ export interface StatusReport {
 async function recipeStatus(config: Config, recipe: string): Promise<RecipeStatus> {
   const [read, last] = await Promise.all([
     readCanonical(config.stateDir, recipe),
-    readAttemptMemory(config.stateDir, recipe).then(
-      (r) => r.memory.last,
-      (): Attempt | null => null,
-    ),
+    readLastAttempt(config.stateDir, recipe).catch((): Attempt | null => null),
   ]);
   const canonical: RecipeStatus['canonical'] =
     read.state === 'present'

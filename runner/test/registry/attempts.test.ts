@@ -13,6 +13,7 @@ import {
   compactAfter,
   readAttemptMemory,
   readAttempts,
+  readLastAttempt,
   recordAttempt,
   redRuns,
   type Attempt,
@@ -226,6 +227,8 @@ describe('the current state beside the history', () => {
     assert.equal(badLines, 1);
     assert.deepEqual(attempts.map((a) => a.tag), ['1.1.0+5.1', '4.0.0+1']);
     assert.deepEqual((await readAttemptMemory(dir, RECIPE)).memory.red.map((r) => r.tag), ['4.0.0+1']);
+    appendFileSync(attemptsPath(dir, RECIPE), '{"torn":\n');
+    assert.equal((await readLastAttempt(dir, RECIPE))?.tag, '4.0.0+1', 'the last whole attempt, not the bad line after it');
   });
 });
 
@@ -295,6 +298,7 @@ test('whatever the sequence of attempts and rotations, the memory is the fold of
         const read = await readAttemptMemory(dir, RECIPE);
         assert.deepEqual(read.memory, rememberAll(NO_MEMORY, attempts));
         assert.deepEqual(known?.memory, read.memory, 'what recordAttempt returns is what a reader finds');
+        assert.deepEqual(await readLastAttempt(dir, RECIPE), read.memory.last, "status's reader finds the same last attempt");
       },
     ),
     { numRuns: 60 },
