@@ -22,7 +22,6 @@
 // grow (it stays at its first size; what lives longer moves on to the old generation
 // as usual). The README's benchmark shows what it saves.
 import { spawn as spawnChild, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import type { Readable } from 'node:stream';
 import v8 from 'node:v8';
 import type { $ as ZxShell } from 'zx/core';
 
@@ -36,21 +35,13 @@ function loadZx(): Promise<typeof ZxShell> {
   return zx;
 }
 
-/**
- * zx's `spawn` option for one program: starts `program` with `args` exactly, no shell.
- * With `onStdout`, stdout goes to it chunk by chunk and is hidden from zx, which would
- * otherwise keep all of it in memory (an archive of gigabytes).
- */
-function directSpawn(program: string, args: readonly string[], onStdout: ((chunk: Buffer) => void) | undefined) {
+/** zx's `spawn` option for one program: starts `program` with `args` exactly, no shell. */
+function directSpawn(program: string, args: readonly string[]) {
   return (_command: string, _shellArgs: readonly string[], options: SpawnOptions): ChildProcess => {
     const child = spawnChild(program, args, { ...options, shell: false });
     // A program that exits before reading all its input is not the runner's crash: its
     // exit status says what happened.
     child.stdin?.on('error', () => undefined);
-    if (onStdout && child.stdout) {
-      child.stdout.on('data', onStdout);
-      child.stdout = null;
-    }
     return child;
   };
 }
@@ -59,13 +50,7 @@ export interface ExecOptions {
   cwd?: string;
   /** Extra environment, merged over process.env. */
   env?: Record<string, string | undefined>;
-  /** The program's stdin: a string, or a stream piped into it (e.g. an archive). */
-  input?: string | Readable;
-  /**
-   * Hands stdout over as it arrives, synchronously (a slow consumer holds the program up
-   * through the pipe), instead of collecting it: the result's stdout is then ''.
-   */
-  onStdout?: (chunk: Buffer) => void;
+  input?: string;
   /** Kill the program after this many milliseconds (SIGTERM, then SIGKILL). */
   timeoutMs?: number;
   signal?: AbortSignal;
@@ -118,7 +103,7 @@ export async function execProgram(
     nothrow: true,
     quiet: true,
     verbose: false,
-    spawn: directSpawn(program, args, options.onStdout) as unknown as typeof spawnChild,
+    spawn: directSpawn(program, args) as unknown as typeof spawnChild,
     ...(options.input !== undefined ? { input: options.input } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });

@@ -3,26 +3,29 @@
 // names. A snapshot is built under a temporary name, verified, and only then given its
 // id, so canonical.json can never point at a half-built snapshot.
 //
-// Each archive costs one pass over its bytes, at each end:
-//   create   tar writes the archive to its stdout; on the way into the file the same
-//            bytes are hashed (sha256, into meta.json) and walked as tar (archive-check.ts:
-//            every header, the end marker), so the archive is verified as it is written;
-//   restore  the archive goes from its file into `tar --extract` through the same hash
-//            and walk, into a staging directory inside the volume, and the volume's
-//            contents are swapped for it only when every archive of the snapshot matched
-//            its checksum: a damaged snapshot changes nothing. (So a restore needs room
-//            for the volume's old and new contents at once, until the swap.)
+// Each archive costs tar's own pass, and beside it, at the same time, one read of the
+// archive from the page cache:
+//   create   tar writes the archive file; while it does, the runner reads the file behind
+//            it (tar writes front to back, once) and hashes (sha256, into meta.json) and
+//            walks it as tar (archive-check.ts: every header, the end marker), so the
+//            archive is verified as it is written, on the other core;
+//   restore  tar extracts the archive file into a staging directory inside the volume
+//            while the runner hashes and walks the same file; the volume's contents are
+//            swapped for the staging directory only when every archive of the snapshot
+//            matched its checksum: a damaged snapshot changes nothing. (So a restore needs
+//            room for the volume's old and new contents at once, until the swap.)
 //   verify   (verifySnapshot, the full check) reads each archive once: hash and walk.
+// (Piping the archive through the runner instead costs more: three copies of every
+// byte instead of two, in 64 KiB pipe reads.)
 // confirmSnapshot is the cheap check (meta.json and the archives' sizes) of a snapshot
 // verified earlier in the same process, e.g. the promote's read-back after the record.
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, fstatSync, fsyncSync, openSync, readdirSync, readlinkSync, writeSync } from 'node:fs';
-import { chmod, chown, lstat, mkdir, mkdtemp, readdir, readFile, rename, rm, rmdir, stat, symlink } from 'node:fs/promises';
+import { readdirSync, readlinkSync } from 'node:fs';
+import { chmod, chown, lstat, mkdir, mkdtemp, open, readdir, readFile, rename, rm, rmdir, stat, symlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { Transform } from 'node:stream';
 import { listStackVolumes, volumeMountpoint } from '../effects/docker.js';
 import { fsyncDirectory, writeJsonAtomic } from '../effects/atomic-file.js';
-import { RESTORE_STAGING_PREFIX, extractArchiveStream, streamArchiveOf } from '../effects/tar.js';
+import { archiveDirectory, extractArchive, RESTORE_STAGING_PREFIX } from '../effects/tar.js';
 import { ArchiveChecker, ArchiveFormatError } from './archive-check.js';
 import type { CanonicalRecord } from './canonical.js';
 import { recipeStateDir } from './record-paths.js';
@@ -63,29 +66,62 @@ export async function stackVolumeDirs(stack: string): Promise<VolumeDir[]> {
   return dirs;
 }
 
-/** Writes the archive of `sourceDir` to `archivePath` (new, fsynced), hashed and checked on the way. */
+const READ_CHUNK = 1 << 20;
+/** How long the reader behind tar waits when it has caught up with it. */
+const CAUGHT_UP_MS = 2;
+
+/**
+ * Reads `file` from its start as long as `writer` runs and to its end once it has
+ * exited, handing each chunk to `onChunk`; resolves with the byte count once both are
+ * done (rejects with the writer's error).
+ */
+async function readBehind(file: FileHandle, writer: Promise<unknown>, onChunk: (chunk: Buffer) => void): Promise<number> {
+  let finished = false;
+  let failure: unknown = null;
+  const done = writer.then(
+    () => void (finished = true),
+    (error: unknown) => {
+      failure = error;
+      finished = true;
+    },
+  );
+  const buffer = Buffer.allocUnsafe(READ_CHUNK);
+  let position = 0;
+  for (;;) {
+    const writerDone = finished;
+    const { bytesRead } = await file.read(buffer, 0, buffer.length, position);
+    if (bytesRead > 0) {
+      onChunk(buffer.subarray(0, bytesRead));
+      position += bytesRead;
+    } else if (writerDone) break;
+    else await new Promise((resolve) => setTimeout(resolve, CAUGHT_UP_MS));
+  }
+  await done;
+  if (failure) throw failure;
+  return position;
+}
+
+/** Writes the archive of `sourceDir` to `archivePath` (new, fsynced), hashed and checked as tar writes it. */
 async function writeArchive(sourceDir: string, archivePath: string): Promise<{ bytes: number; sha256: string }> {
   const hash = createHash('sha256');
   const checker = new ArchiveChecker();
-  const fd = openSync(archivePath, 'wx', 0o600);
+  // Made here, so the reader has it open before tar starts (tar truncates and writes the same file).
+  const file = await open(archivePath, 'wx+', 0o600);
   try {
-    let written = 0;
-    await streamArchiveOf(sourceDir, (chunk) => {
+    const bytes = await readBehind(file, archiveDirectory(sourceDir, archivePath), (chunk) => {
       hash.update(chunk);
       checker.push(chunk);
-      for (let at = 0; at < chunk.length; ) at += writeSync(fd, chunk, at, chunk.length - at);
-      written += chunk.length;
     });
     checker.finish();
-    fsyncSync(fd);
-    const onDisk = fstatSync(fd).size;
-    if (onDisk !== written) throw new SnapshotError(`${archivePath}: ${onDisk} bytes on disk, ${written} written`);
-    return { bytes: written, sha256: hash.digest('hex') };
+    await file.sync();
+    const onDisk = (await file.stat()).size;
+    if (onDisk !== bytes) throw new SnapshotError(`${archivePath}: ${onDisk} bytes on disk, ${bytes} read as tar wrote them`);
+    return { bytes, sha256: hash.digest('hex') };
   } catch (error) {
     if (error instanceof ArchiveFormatError) throw new SnapshotError(`${archivePath}: tar wrote a broken archive: ${error.message}`);
     throw error;
   } finally {
-    closeSync(fd);
+    await file.close();
   }
 }
 
@@ -160,24 +196,22 @@ async function checkSize(archivePath: string, volume: SnapshotMeta['volumes'][nu
   if (size !== volume.bytes) throw new SnapshotError(`${archivePath}: ${size} bytes, meta.json says ${volume.bytes}`);
 }
 
-/** Hashes and walks the bytes that pass through it; `result()` once they all have. */
-class CheckingStream extends Transform {
+/** The hash and the walk of an archive as its bytes are read. */
+class ArchiveReading {
   private readonly hash = createHash('sha256');
   private readonly checker = new ArchiveChecker();
   private formatProblem: string | null = null;
   private digest: string | null = null;
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: (error: null, data: Buffer) => void): void {
+  push(chunk: Buffer): void {
     this.hash.update(chunk);
-    if (this.formatProblem === null) {
-      try {
-        this.checker.push(chunk);
-      } catch (error) {
-        this.formatProblem = (error as Error).message;
-      }
+    if (this.formatProblem !== null) return;
+    try {
+      this.checker.push(chunk);
+    } catch (error) {
+      this.formatProblem = (error as Error).message;
     }
-    callback(null, chunk);
   }
-  /** Why the bytes that went through do not match `volume`, or null when they do. Call once they all have. */
+  /** Why the bytes read do not match `volume`, or null when they do. Call once all are read. */
   problem(volume: SnapshotMeta['volumes'][number]): string | null {
     if (this.digest === null) {
       this.digest = this.hash.digest('hex');
@@ -194,21 +228,36 @@ class CheckingStream extends Transform {
   }
 }
 
+/** Reads the whole archive once into `reading`. */
+async function readArchive(archivePath: string, reading: ArchiveReading): Promise<void> {
+  const file = await open(archivePath, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(READ_CHUNK);
+    let position = 0;
+    for (;;) {
+      const { bytesRead } = await file.read(buffer, 0, buffer.length, position);
+      if (bytesRead === 0) return;
+      reading.push(buffer.subarray(0, bytesRead));
+      position += bytesRead;
+    }
+  } finally {
+    await file.close();
+  }
+}
+
 /** Reads meta.json and checks every archive is there, whole (hash) and a tar archive (its structure), each in one read. */
 async function verifySnapshotDir(dir: string): Promise<SnapshotMeta> {
   const meta = await readMeta(dir);
   for (const volume of meta.volumes) {
     const archivePath = path.join(dir, volume.archive);
     await checkSize(archivePath, volume);
-    const checking = new CheckingStream();
+    const reading = new ArchiveReading();
     try {
-      for await (const _chunk of createReadStream(archivePath, { highWaterMark: 1 << 20 }).pipe(checking)) {
-        // the bytes are only checked
-      }
+      await readArchive(archivePath, reading);
     } catch (error) {
       throw new SnapshotError(`${archivePath}: ${(error as Error).message}`);
     }
-    const problem = checking.problem(volume);
+    const problem = reading.problem(volume);
     if (problem) throw new SnapshotError(`${archivePath}: ${problem}`);
   }
   return meta;
@@ -277,21 +326,16 @@ async function removeStagingLeftovers(mountpoint: string): Promise<void> {
   }
 }
 
-/** Extracts one archive into a new staging directory inside `mountpoint`, checking it on the way; returns the directory. */
+/** Extracts one archive into a new staging directory inside `mountpoint`, checking it meanwhile; returns the directory. */
 async function stageArchive(archivePath: string, volume: SnapshotMeta['volumes'][number], mountpoint: string): Promise<string> {
   await checkSize(archivePath, volume);
   const staging = await mkdtemp(path.join(mountpoint, RESTORE_STAGING_PREFIX));
-  const checking = new CheckingStream();
-  const source = createReadStream(archivePath, { highWaterMark: 1 << 20 });
-  source.on('error', (error) => checking.destroy(error));
-  try {
-    await extractArchiveStream(source.pipe(checking), staging);
-  } catch (error) {
-    await rm(staging, { recursive: true, force: true });
-    const problem = checking.problem(volume);
-    throw new SnapshotError(`${archivePath}: ${problem ?? (error as Error).message}`);
-  }
-  const problem = checking.problem(volume);
+  const reading = new ArchiveReading();
+  const [extracted, read] = await Promise.allSettled([extractArchive(archivePath, staging), readArchive(archivePath, reading)]);
+  const problem =
+    read.status === 'rejected'
+      ? (read.reason as Error).message
+      : (reading.problem(volume) ?? (extracted.status === 'rejected' ? (extracted.reason as Error).message : null));
   if (problem) {
     await rm(staging, { recursive: true, force: true });
     throw new SnapshotError(`${archivePath}: ${problem}`);

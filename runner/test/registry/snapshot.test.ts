@@ -85,7 +85,7 @@ describe('volume snapshots', () => {
     assert.deepEqual(tree(db), before);
   });
 
-  test('one pass: the archive is tar\'s one run per volume, its checksum that of the file, no tar --list', async () => {
+  test('one pass: one tar per volume, read behind it; its checksum is that of the file', async () => {
     const seen: string[][] = [];
     const stop = observeArgv((argv) => seen.push([...argv]));
     let meta;
@@ -95,8 +95,8 @@ describe('volume snapshots', () => {
       stop();
     }
     const tars = seen.filter((argv) => argv[0] === 'tar');
-    assert.equal(tars.length, 2, 'one tar per volume');
-    assert.ok(tars.every((argv) => argv.includes('--create') && argv.includes('-')), 'tar writes to its stdout');
+    assert.equal(tars.length, 2, 'one tar per volume, and no other (no tar --list)');
+    assert.ok(tars.every((argv) => argv.includes('--create')));
     for (const volume of meta.volumes) {
       const bytes = readFileSync(path.join(snapshotDir(stateDir, 'custom-html', 'snap-one-pass'), volume.archive));
       assert.equal(volume.bytes, bytes.length);
