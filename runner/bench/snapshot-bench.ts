@@ -1,7 +1,9 @@
 // Phase "snapshot": a volume of about 1 GiB (a few large files and 20,000 small ones),
 // snapshotted and restored as a promote and a quick run do it, against plain tar:
 //   snapshot  createSnapshot, then the check the promote makes before it reports success,
-//             against `tar -cf ARCHIVE -C VOLUME .`
+//             against `tar -cf ARCHIVE -C VOLUME .`, and against that followed by an fsync
+//             of the archive (a snapshot must be on disk before canonical.json names it;
+//             plain tar leaves it in the page cache)
 //   restore   restoreSnapshot into the emptied volume, against `tar -xf ARCHIVE -C EMPTY-DIR`
 // Both sides read the same files (in the page cache after the first run); before every
 // timed run the disk is synced and the previous output removed, untimed. The runner's
@@ -12,7 +14,7 @@ import { chmod, mkdir, mkdtemp, readdir, rm, writeFile, open } from 'node:fs/pro
 import os from 'node:os';
 import path from 'node:path';
 import { execChecked } from '../src/effects/exec.js';
-import { createSnapshot, restoreSnapshot, snapshotDir, verifySnapshot } from '../src/registry/snapshot.js';
+import { confirmSnapshot, createSnapshot, restoreSnapshot, snapshotDir } from '../src/registry/snapshot.js';
 import { paired, runChecked, type PairedResult, type Sample } from './measure.js';
 
 const STACK = 'warm-bench_ci_example_org';
@@ -23,6 +25,7 @@ export interface SnapshotResult {
   bytes: number;
   files: number;
   snapshot: PairedResult;
+  snapshotDurable: PairedResult;
   restore: PairedResult;
 }
 
@@ -118,7 +121,7 @@ export async function measureSnapshot(
       return timed(async () => {
         await createSnapshot({ stateDir, recipe: RECIPE, stack: STACK, version: '1.0.0+1', commit: 'a'.repeat(40), id: snapshotId });
         // What the promote checks of the new snapshot before it reports success.
-        await verifySnapshot(stateDir, RECIPE, snapshotId);
+        await confirmSnapshot(stateDir, RECIPE, snapshotId);
       });
     };
     const plainCreate = async (): Promise<Sample> => {
@@ -126,8 +129,15 @@ export async function measureSnapshot(
       await syncDisk();
       return runChecked('tar -cf', { argv: ['tar', '-cf', plainArchive, '-C', volume, '.'] });
     };
+    const plainCreateDurable = async (): Promise<Sample> => {
+      await rm(plainArchive, { force: true });
+      await syncDisk();
+      return runChecked('tar -cf + fsync', { argv: ['/bin/sh', '-c', `tar -cf '${plainArchive}' -C '${volume}' . && sync '${plainArchive}'`] });
+    };
     log('snapshot against tar -cf …');
     const snapshot = await paired(options.runs, plainCreate, snapshotRun, log);
+    log('snapshot against tar -cf and an fsync of the archive …');
+    const snapshotDurable = await paired(options.runs, plainCreateDurable, snapshotRun, log);
 
     const record = { snapshot: { id: lastId, volumes: ['data'], bytes: 0 } };
     const restoreRun = async (): Promise<Sample> => {
@@ -142,7 +152,7 @@ export async function measureSnapshot(
     };
     log('restore against tar -xf …');
     const restore = await paired(options.runs, plainExtract, restoreRun, log);
-    return { bytes: built.bytes, files: built.files, snapshot, restore };
+    return { bytes: built.bytes, files: built.files, snapshot, snapshotDurable, restore };
   } finally {
     process.env.PATH = savedPath;
     await rm(root, { recursive: true, force: true });

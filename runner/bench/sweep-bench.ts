@@ -200,6 +200,7 @@ function render(result: BenchResult): string {
       `snapshot of ${formatBytes(sn.bytes)} in ${sn.files} files: against plain tar`,
       table(['WHAT', 'tar s', 'ccci s', 'RATIO', 'PAIR RATIO', 'CPU s', 'tar RSS', ''], [
         pairedRow('snapshot vs tar -cf', sn.snapshot),
+        pairedRow('snapshot vs tar -cf + fsync', sn.snapshotDurable),
         pairedRow('restore vs tar -xf', sn.restore),
       ]),
     );

@@ -21,9 +21,9 @@
 // copy down). So before the first program starts, the young generation is told not to
 // grow (it stays at its first size; what lives longer moves on to the old generation
 // as usual). The README's benchmark shows what it saves.
-import { spawn as spawnChild, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { spawn as spawnChild, type ChildProcess, type SpawnOptions, type StdioOptions } from 'node:child_process';
 import v8 from 'node:v8';
-import type { $ as ZxShell } from 'zx/core';
+import type { $ as ZxShell, ProcessPromise } from 'zx/core';
 
 let zx: Promise<typeof ZxShell> | null = null;
 function loadZx(): Promise<typeof ZxShell> {
@@ -35,10 +35,15 @@ function loadZx(): Promise<typeof ZxShell> {
   return zx;
 }
 
-/** zx's `spawn` option for one program: starts `program` with `args` exactly, no shell. */
-function directSpawn(program: string, args: readonly string[]) {
+/**
+ * zx's `spawn` option for one program: starts `program` with `args` exactly, no shell.
+ * Without input the program's stdin is /dev/null: it reads end-of-file at once instead
+ * of waiting on a pipe nobody writes (and no pipe is made for it).
+ */
+function directSpawn(program: string, args: readonly string[], hasInput: boolean) {
   return (_command: string, _shellArgs: readonly string[], options: SpawnOptions): ChildProcess => {
-    const child = spawnChild(program, args, { ...options, shell: false });
+    const stdio: StdioOptions = hasInput ? (options.stdio ?? 'pipe') : ['ignore', 'pipe', 'pipe'];
+    const child = spawnChild(program, args, { ...options, stdio, shell: false });
     // A program that exits before reading all its input is not the runner's crash: its
     // exit status says what happened.
     child.stdin?.on('error', () => undefined);
@@ -97,18 +102,36 @@ export async function execProgram(
   }
   let timedOut = false;
   const $ = await loadZx();
-  const shell = $({
+  // zx's `$(options)` runs each call inside AsyncLocalStorage.run, and the first such
+  // call turns on promise hooks for the whole process: from then on every promise the
+  // runner makes pays for them (a sweep makes thousands). So the options are set on zx's
+  // defaults instead, just for the call, and put back at once: `$` takes its snapshot of
+  // the options synchronously, so no other call (nor any other user of zx) sees them.
+  const callOptions = {
     cwd: options.cwd ?? process.cwd(),
     env,
     nothrow: true,
     quiet: true,
     verbose: false,
-    spawn: directSpawn(program, args) as unknown as typeof spawnChild,
-    ...(options.input !== undefined ? { input: options.input } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
-  // zx still builds (and quotes) a command string from the pieces; directSpawn ignores it.
-  const child = shell`${program} ${[...args]}`;
+    spawn: directSpawn(program, args, options.input !== undefined) as unknown as typeof spawnChild,
+    input: options.input,
+    signal: options.signal,
+  };
+  const defaults = $ as unknown as Record<string, unknown>;
+  const saved = Object.fromEntries(Object.keys(callOptions).map((key) => [key, defaults[key]]));
+  // `$` also records where it was called from, for its own messages (which a nothrow,
+  // quiet call never shows), by formatting a stack trace; a short one costs little.
+  const stackTraceLimit = Error.stackTraceLimit;
+  let child: ProcessPromise;
+  try {
+    Object.assign($, callOptions);
+    Error.stackTraceLimit = 1;
+    // zx still builds (and quotes) a command string from the pieces; directSpawn ignores it.
+    child = $`${program} ${[...args]}`;
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+    Object.assign($, saved);
+  }
   let timer: NodeJS.Timeout | undefined;
   if (options.timeoutMs !== undefined) {
     timer = setTimeout(() => {

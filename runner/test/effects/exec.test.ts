@@ -79,6 +79,19 @@ describe('execProgram', () => {
     assert.equal(unset.stdout, 'unset');
   });
 
+  test('without input a program reads end-of-file at once (stdin is /dev/null, not a pipe left open)', async () => {
+    const result = await execChecked('cat', [], { timeoutMs: 10_000 });
+    assert.equal(result.stdout, '');
+    assert.equal(result.timedOut, false);
+  });
+
+  test("a call leaves zx's defaults as they were (no other user of zx inherits its program or options)", async () => {
+    const { $ } = await import('zx/core');
+    const before = { spawn: $.spawn, cwd: $.cwd, env: $.env, nothrow: $.nothrow, quiet: $.quiet, input: $.input };
+    await execProgram('true', [], { cwd: os.tmpdir(), env: { CCCI_X: '1' }, input: 'x' });
+    assert.deepEqual({ spawn: $.spawn, cwd: $.cwd, env: $.env, nothrow: $.nothrow, quiet: $.quiet, input: $.input }, before);
+  });
+
   test('a program that runs too long is stopped and says so', async () => {
     const result = await execProgram(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { timeoutMs: 200 });
     assert.equal(result.timedOut, true);
