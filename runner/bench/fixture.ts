@@ -1,13 +1,17 @@
 // The benchmark's sandbox: N fixture recipes whose canonicals already sit at their
 // newest tag, so a sweep over them has nothing to do (every decision is
-// skip:no-new-version). Everything lives in one temp directory:
+// skip:no-new-version), each with a year of nightly history. Everything lives in one
+// temp directory:
 //   <root>/work             the template recipe (compose.yml, three tagged releases)
 //   <root>/upstream/<n>.git a bare copy of it per recipe (config.upstream = file://<root>/upstream)
-//   <root>/repo/recipes/<n>/recipe.yaml   empty: a valid definition
+//   <root>/mirror/<n>.git   with a mirror: another bare copy per recipe (config.mirror.url),
+//                           as a finished sync leaves it; <root>/mirror-token its token
+//   <root>/repo/recipes/<n>/recipe.yaml   a small valid definition
 //   <root>/state, runs, cache, abra       the runner's directories
-//   <root>/config.json      the same configuration, for `ccci --config … status`
+//   <root>/state/<n>/attempts.jsonl       `nights` lines: the promote, then no-op nights
+//   <root>/config.json      the configuration every measured `ccci` reads (--config)
 import { createHash } from 'node:crypto';
-import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { appendFile, cp, mkdir, mkdtemp, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { repoUrl, type Config } from '../src/config/config.js';
@@ -22,12 +26,23 @@ const SNAPSHOT_ID = '2025-01-01T00-00-00-000Z-bench';
 /** An empty tar archive is 10 KiB of zeros (GNU tar's default record size). */
 const EMPTY_TAR = Buffer.alloc(10240);
 
+export interface SandboxOptions {
+  recipes: number;
+  /** A mirror: a second remote per recipe. */
+  mirror: boolean;
+  /** Lines of attempts history per recipe (one per night). */
+  nights: number;
+}
+
 export interface BenchSandbox {
   root: string;
+  mirror: boolean;
   config: Config;
   configFile: string;
   recipes: string[];
   upstreamUrls: string[];
+  /** Every remote a no-op sweep lists, in the sweep's order: upstream, then that recipe's mirror. */
+  remoteUrls: string[];
   /** The commit every recipe's newest tag (and canonical) points at. */
   canonicalCommit: string;
   cleanup(): Promise<void>;
@@ -130,13 +145,60 @@ async function writeRecipeState(stateDir: string, recipe: string, commit: string
   await writeCanonical(stateDir, record);
 }
 
-export async function createSandbox(count: number, concurrency: number): Promise<BenchSandbox> {
+/** A recipe definition like the enrolled ones: a few keys, a functional check. */
+const DEFINITION = [
+  'description: a benchmark fixture recipe',
+  'deployTimeoutSeconds: 600',
+  'backup:',
+  '  capable: false',
+  'functional:',
+  '  - name: front page',
+  '    path: /',
+  '    status: 200',
+  '',
+].join('\n');
+
+function dayAt(night: number): string {
+  return new Date(Date.UTC(2025, 0, 1, 2) + night * 86_400_000).toISOString();
+}
+
+/** One history line as the sweep writes it; night 0 is the promote, the others no-op nights. */
+export function historyLine(recipe: string, commit: string, night: number): string {
+  const at = dayAt(night);
+  const promoted = night === 0;
+  return JSON.stringify({
+    at,
+    sweepId: `${at.replace(/[:.]/g, '-')}-beef`,
+    recipe,
+    decision: promoted ? 'run' : 'skip:no-new-version',
+    tag: NEWEST_TAG,
+    commit,
+    runId: promoted ? `bench-${recipe}` : null,
+    verdict: promoted ? 'green' : null,
+    level: promoted ? 4 : null,
+    promoted,
+    outcome: promoted ? 'promoted' : 'skipped',
+    durationMs: promoted ? 1_200_000 : 9,
+  });
+}
+
+/** Appends `count` more no-op nights to a recipe's history (after night `from`). */
+export async function appendNights(sandbox: BenchSandbox, recipe: string, from: number, count: number): Promise<void> {
+  if (count === 0) return;
+  const lines = Array.from({ length: count }, (_, i) => historyLine(recipe, sandbox.canonicalCommit, from + i));
+  await appendFile(path.join(sandbox.config.stateDir, recipe, 'attempts.jsonl'), `${lines.join('\n')}\n`);
+}
+
+export async function createSandbox(options: SandboxOptions): Promise<BenchSandbox> {
+  const count = options.recipes;
   const root = await mkdtemp(path.join(os.tmpdir(), 'ccci-bench-'));
   const cleanup = () => rm(root, { recursive: true, force: true });
   try {
     const recipes = recipeNames(count);
     const { bare, newestCommit } = await buildTemplate(root);
     const upstreamDir = path.join(root, 'upstream');
+    const mirrorDir = path.join(root, 'mirror');
+    const tokenFile = path.join(root, 'mirror-token');
     const repo = path.join(root, 'repo');
     const config: Config = {
       repo,
@@ -148,31 +210,44 @@ export async function createSandbox(count: number, concurrency: number): Promise
       domain: 'ci.example.org',
       ingress: null,
       upstream: `file://${upstreamDir}`,
-      mirror: null,
+      mirror: options.mirror ? { url: `file://${mirrorDir}`, api: null, owner: 'bench', tokenFile } : null,
       recipes: Object.fromEntries(recipes.map((name) => [name, {}])),
-      maxConcurrentRuns: concurrency,
+      // The module's default: one deployment at a time (syncs run SYNC_CONCURRENCY at once).
+      maxConcurrentRuns: 1,
       minFreeDiskPercent: 10,
       metricsFile: null,
       source: path.join(root, 'config.json'),
     };
-    for (const dir of [upstreamDir, config.stateDir, config.runsDir, config.cacheDir, config.abraDir]) {
+    if (options.mirror) await writeFile(tokenFile, 'bench-token-not-a-secret\n', { mode: 0o600 });
+    for (const dir of [upstreamDir, mirrorDir, config.stateDir, config.runsDir, config.cacheDir, config.abraDir]) {
       await mkdir(dir, { recursive: true });
     }
     // Copying the bare template is far cheaper than a clone per recipe, and gives the same repository.
     await inPool(recipes, 16, async (name) => {
       await cp(bare, path.join(upstreamDir, `${name}.git`), { recursive: true });
+      if (options.mirror) await cp(bare, path.join(mirrorDir, `${name}.git`), { recursive: true });
       await mkdir(path.join(repo, 'recipes', name), { recursive: true });
-      await writeFile(path.join(repo, 'recipes', name, 'recipe.yaml'), '');
+      const definition = path.join(repo, 'recipes', name, 'recipe.yaml');
+      await writeFile(definition, DEFINITION);
+      // As on a real server, the definitions were written long before tonight's sweep.
+      const aDayAgo = new Date(Date.now() - 86_400_000);
+      await utimes(definition, aDayAgo, aDayAgo);
       await writeRecipeState(config.stateDir, name, newestCommit);
+      const history = Array.from({ length: options.nights }, (_, night) => historyLine(name, newestCommit, night));
+      if (history.length > 0) await writeFile(path.join(config.stateDir, name, 'attempts.jsonl'), `${history.join('\n')}\n`);
     });
     const { source: _source, ...fileConfig } = config;
     await writeFile(config.source, `${JSON.stringify(fileConfig, null, 2)}\n`);
+    const upstreamUrls = recipes.map((name) => repoUrl(config.upstream, name));
+    const mirrorUrls = config.mirror ? recipes.map((name) => repoUrl((config.mirror as { url: string }).url, name)) : [];
     return {
       root,
+      mirror: options.mirror,
       config,
       configFile: config.source,
       recipes,
-      upstreamUrls: recipes.map((name) => repoUrl(config.upstream, name)),
+      upstreamUrls,
+      remoteUrls: upstreamUrls.flatMap((url, i) => (config.mirror ? [url, mirrorUrls[i] as string] : [url])),
       canonicalCommit: newestCommit,
       cleanup,
     };

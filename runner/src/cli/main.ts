@@ -3,8 +3,8 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { InputError, OperationError } from '../config/errors.js';
-import { EXIT, type Command, type CommandContext, writeLine } from './command.js';
-import { loadAllCommands, loadCommand } from './commands/index.js';
+import { EXIT, type CommandContext, writeLine } from './command.js';
+import { commandHelp, loadCommand, type CommandHelp } from './commands/index.js';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
@@ -13,7 +13,7 @@ function packageVersion(): string {
   return pkg.version;
 }
 
-export function helpText(list: readonly Command[]): string {
+export function helpText(list: readonly CommandHelp[]): string {
   const width = Math.max(...list.map((c) => c.usage.length));
   return [
     'ccci: keeps a tested, known-good canonical per Co-op Cloud recipe',
@@ -82,7 +82,7 @@ export async function main(argv: string[], context: Omit<CommandContext, 'config
   }
   const name = args.shift();
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    writeLine(name === undefined ? context.stderr : context.stdout, helpText(await loadAllCommands()));
+    writeLine(name === undefined ? context.stderr : context.stdout, helpText(commandHelp));
     return name === undefined ? EXIT.usage : EXIT.ok;
   }
   if (name === '--version' || name === '-V') {

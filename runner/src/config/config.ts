@@ -1,14 +1,18 @@
 // The runner's configuration: `--config FILE` or CCCI_CONFIG (JSON, written by the
 // NixOS module), then the environment, then defaults. A key set in the file wins.
-import { existsSync, readFileSync } from 'node:fs';
-import os from 'node:os';
+// This module holds the file's schema, the specification; the commands read the file
+// through read-config.ts, which asks this schema only about a file that is not plain.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { recipeNameProblem, serverNameProblem } from '../core/names.js';
 import { describeIssues, InputError } from './errors.js';
 import { specialKeyProblem } from './prototype-keys.js';
 import { recipeOverridesSchema } from './recipe-definition.js';
+import { configFileOf, resolveConfig, type Config, type ConfigFile, type MirrorConfig } from './resolve-config.js';
+
+export { defaultRepo, repoUrl, required } from './resolve-config.js';
+export type { Config, ConfigFile, MirrorConfig } from './resolve-config.js';
 
 const absolutePath = z.string().refine((p) => path.isAbsolute(p), 'an absolute path');
 const baseUrl = z
@@ -27,7 +31,6 @@ export const mirrorSchema = z.strictObject({
   owner: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'a Gitea owner name'),
   tokenFile: absolutePath,
 });
-export type MirrorConfig = z.infer<typeof mirrorSchema>;
 
 const recipesSchema = z
   .record(z.string(), recipeOverridesSchema)
@@ -63,54 +66,19 @@ export const configFileSchema = z.strictObject({
   /** Where each sweep writes the static dashboard (null: no dashboard). */
   dashboardDir: absolutePath.nullable().optional(),
 });
-type ConfigFile = z.infer<typeof configFileSchema>;
 
-export interface Config {
-  /** The checkout holding recipes/<name>/recipe.yaml. */
-  repo: string;
-  stateDir: string;
-  runsDir: string;
-  cacheDir: string;
-  abraDir: string;
-  server: string | null;
-  domain: string | null;
-  ingress: string | null;
-  upstream: string;
-  mirror: MirrorConfig | null;
-  recipes: Record<string, z.infer<typeof recipeOverridesSchema>>;
-  maxConcurrentRuns: number;
-  minFreeDiskPercent: number;
-  metricsFile: string | null;
-  /** Where each sweep writes the dashboard; null or absent: none. */
-  dashboardDir?: string | null;
-  /** Where the configuration came from, for messages. */
-  source: string;
-}
-
-/** The checkout this runner was built from: the nearest ancestor holding recipes/. */
-export function defaultRepo(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(path.join(dir, 'recipes'))) return dir;
-    const parent = path.dirname(dir);
-    if (parent === dir) return process.cwd();
-    dir = parent;
-  }
-}
-
-const ENV_KEYS = {
-  CCCI_REPO: 'repo',
-  CCCI_STATE_DIR: 'stateDir',
-  CCCI_RUNS_DIR: 'runsDir',
-  CCCI_CACHE_DIR: 'cacheDir',
-  ABRA_DIR: 'abraDir',
-} as const;
+// The schema describes exactly the types of resolve-config.ts (a compile error otherwise).
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const sameFile: Same<z.infer<typeof configFileSchema>, ConfigFile> = true;
+const sameMirror: Same<z.infer<typeof mirrorSchema>, MirrorConfig> = true;
+void sameFile;
+void sameMirror;
 
 export function loadConfig(
   options: { configFile?: string | undefined; env?: NodeJS.ProcessEnv } = {},
 ): Config {
   const env = options.env ?? process.env;
-  const file = options.configFile ?? (env.CCCI_CONFIG || undefined);
+  const file = configFileOf(options);
   let fromFile: ConfigFile = {};
   if (file) {
     let text: string;
@@ -131,44 +99,5 @@ export function loadConfig(
     if (!parsed.success) throw new InputError(describeIssues(file, parsed.error));
     fromFile = parsed.data;
   }
-  const fromEnv: Partial<Record<(typeof ENV_KEYS)[keyof typeof ENV_KEYS], string>> = {};
-  for (const [variable, key] of Object.entries(ENV_KEYS)) {
-    const value = env[variable];
-    if (value === undefined || value === '') continue;
-    if (!path.isAbsolute(value)) {
-      throw new InputError(`environment ${variable}: expected an absolute path, got ${JSON.stringify(value)}`);
-    }
-    fromEnv[key] = value;
-  }
-  const home = env.HOME || os.homedir();
-  return {
-    repo: fromFile.repo ?? fromEnv.repo ?? defaultRepo(),
-    stateDir: fromFile.stateDir ?? fromEnv.stateDir ?? '/var/lib/ci-warm',
-    runsDir: fromFile.runsDir ?? fromEnv.runsDir ?? '/var/lib/cc-ci-runs',
-    cacheDir: fromFile.cacheDir ?? fromEnv.cacheDir ?? '/var/cache/cc-ci',
-    abraDir: fromFile.abraDir ?? fromEnv.abraDir ?? path.join(home, '.abra'),
-    server: fromFile.server ?? null,
-    domain: fromFile.domain ?? null,
-    ingress: fromFile.ingress ?? null,
-    upstream: fromFile.upstream ?? 'https://git.coopcloud.tech/coop-cloud',
-    mirror: fromFile.mirror ?? null,
-    recipes: fromFile.recipes ?? {},
-    maxConcurrentRuns: fromFile.maxConcurrentRuns ?? 1,
-    minFreeDiskPercent: fromFile.minFreeDiskPercent ?? 10,
-    metricsFile: fromFile.metricsFile ?? null,
-    dashboardDir: fromFile.dashboardDir ?? null,
-    source: file ?? 'defaults and environment',
-  };
-}
-
-/** `<base>/<name>.git`, the one rule for upstream and mirror repository URLs. */
-export function repoUrl(base: string, recipe: string): string {
-  return `${base}/${recipe}.git`;
-}
-
-/** A key a command cannot work without. */
-export function required<K extends 'server' | 'domain'>(config: Config, key: K): string {
-  const value = config[key];
-  if (!value) throw new InputError(`${config.source}: ${key}: required for this command, but not set`);
-  return value;
+  return resolveConfig(fromFile, file, env);
 }

@@ -1,15 +1,16 @@
 // recipes/<name>/recipe.yaml: what the CI needs to know about one recipe.
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { z } from 'zod';
 import { recipeNameProblem } from '../core/names.js';
 import { describeIssues, InputError } from './errors.js';
 import { specialKeyProblem } from './prototype-keys.js';
+import { applyOverrides, definitionPath, RUNG_NAMES, type RecipeDefinition, type RecipeOverrides } from './recipe-types.js';
+
+export { applyOverrides, definitionPath, RUNG_NAMES } from './recipe-types.js';
+export type { RecipeDefinition, RecipeOverrides, RungName } from './recipe-types.js';
 
 const envMap = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an env variable name'), z.string());
 const httpStatus = z.number().int().min(100).max(599);
-export const RUNG_NAMES = ['install', 'upgrade', 'backup', 'functional', 'lint'] as const;
-export type RungName = (typeof RUNG_NAMES)[number];
 
 const readyProbeSchema = z.union([
   z.strictObject({
@@ -43,7 +44,6 @@ export const recipeOverridesSchema = z.strictObject({
   upgradeBase: z.string().min(1).nullable().optional(),
   allowPrereleases: z.boolean().optional(),
 });
-export type RecipeOverrides = z.infer<typeof recipeOverridesSchema>;
 
 export const recipeDefinitionSchema = z.strictObject({
   description: z.string().optional(),
@@ -71,11 +71,13 @@ export const recipeDefinitionSchema = z.strictObject({
   functional: z.array(functionalCheckSchema).default([]),
   dependsOn: z.array(z.string()).default([]),
 });
-export type RecipeDefinition = z.infer<typeof recipeDefinitionSchema>;
 
-export function definitionPath(repo: string, recipe: string): string {
-  return path.join(repo, 'recipes', recipe, 'recipe.yaml');
-}
+// The schemas describe exactly the types of recipe-types.ts (a compile error otherwise).
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const sameDefinition: Same<z.infer<typeof recipeDefinitionSchema>, RecipeDefinition> = true;
+const sameOverrides: Same<z.infer<typeof recipeOverridesSchema>, RecipeOverrides> = true;
+void sameDefinition;
+void sameOverrides;
 
 /**
  * Parses and validates one definition; errors name the file and the key. The YAML parser
@@ -96,11 +98,8 @@ export async function parseRecipeDefinition(text: string, file: string): Promise
   return parsed.data;
 }
 
-export async function loadRecipeDefinition(
-  repo: string,
-  recipe: string,
-  overrides: RecipeOverrides = {},
-): Promise<RecipeDefinition> {
+/** Reads and validates recipes/<recipe>/recipe.yaml, as the file says (no overrides). */
+export async function readDefinitionFile(repo: string, recipe: string): Promise<RecipeDefinition> {
   const nameProblem = recipeNameProblem(recipe);
   if (nameProblem) throw new InputError(nameProblem);
   const file = definitionPath(repo, recipe);
@@ -115,17 +114,13 @@ export async function loadRecipeDefinition(
         : `${file}: cannot read: ${(error as Error).message}`,
     );
   }
-  return applyOverrides(await parseRecipeDefinition(text, file), overrides);
+  return parseRecipeDefinition(text, file);
 }
 
-export function applyOverrides(definition: RecipeDefinition, overrides: RecipeOverrides): RecipeDefinition {
-  const merged: RecipeDefinition = { ...definition };
-  if (overrides.deployTimeoutSeconds !== undefined) merged.deployTimeoutSeconds = overrides.deployTimeoutSeconds;
-  if (overrides.httpTimeoutSeconds !== undefined) merged.httpTimeoutSeconds = overrides.httpTimeoutSeconds;
-  if (overrides.runTimeoutSeconds !== undefined) merged.runTimeoutSeconds = overrides.runTimeoutSeconds;
-  if (overrides.env) merged.env = { ...definition.env, ...overrides.env };
-  if (overrides.upgradeEnv) merged.upgradeEnv = { ...definition.upgradeEnv, ...overrides.upgradeEnv };
-  if (overrides.upgradeBase !== undefined) merged.upgradeBase = overrides.upgradeBase;
-  if (overrides.allowPrereleases !== undefined) merged.allowPrereleases = overrides.allowPrereleases;
-  return merged;
+export async function loadRecipeDefinition(
+  repo: string,
+  recipe: string,
+  overrides: RecipeOverrides = {},
+): Promise<RecipeDefinition> {
+  return applyOverrides(await readDefinitionFile(repo, recipe), overrides);
 }

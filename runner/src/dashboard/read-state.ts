@@ -12,7 +12,7 @@ import { enrolledNames } from '../config/enrollment.js';
 import { SYNC_RECORD_SCHEMA, syncRecordPath } from '../mirror/sync-record.js';
 import { readToken, tokenPath } from '../mirror/secrets.js';
 import type { Attempt } from '../registry/attempts.js';
-import { readAttemptsForDashboard } from './read-attempts.js';
+import { readAttempts } from '../registry/attempts.js';
 import { readCanonical } from '../registry/canonical.js';
 import { latestReportOf, readSweepSummaries, type ReportedSweep, type SummaryCache } from '../status/sweep-reports.js';
 import { formatBytes } from '../text/format.js';
@@ -264,7 +264,7 @@ async function readRecipe(
 ): Promise<Omit<RecipeInput, 'runs'>> {
   const [canonical, attempts, sync] = await Promise.all([
     readCanonical(config.stateDir, recipe),
-    readAttemptsForDashboard(config.stateDir, recipe).catch((error: Error) => {
+    readAttempts(config.stateDir, recipe).catch((error: Error) => {
       problems.push(`${recipe}: attempts.jsonl: ${error.message}`);
       return { attempts: [] as Attempt[], badLines: 0 };
     }),

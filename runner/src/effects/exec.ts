@@ -1,14 +1,54 @@
 // The one place that starts external programs. Every program module (git, abra,
 // docker, …) builds its argv and calls `execProgram`; nothing else spawns.
-// zx runs the command through bash with every argument quoted, so an argument can
-// never be read as shell syntax. Secrets travel in `env`, never in `args`.
-import type { $ as ZxShell } from 'zx';
+//
+// zx runs every program: its process promise, output capture, abort signal, kill and
+// exit status. But zx's own way of starting one is a shell (bash -c 'set -euo pipefail;
+// <quoted argv>'), which costs a bash start per program, about as much again as a small
+// git command. So zx is given its `spawn` option: a function that starts the program
+// itself with its argv as given (child_process.spawn, no shell), ignoring the command
+// string zx quoted for a shell. No shell ever sees an argument, so none can be read as
+// shell syntax. Secrets travel in `env`, never in `args`.
+//
+// Only zx's core (`zx/core`: $ and its process machinery) is loaded, not the scripting
+// globals of `zx` (fs-extra, globby, yaml, fetch …), and only when the first program
+// starts: commands that start none (status, --help) never load it.
+//
+// What starting a program costs the runner: node forks itself (libuv's fork + exec),
+// and until the child has exec'd, the event loop waits. The fork copies the page tables
+// of the runner's private memory, mostly V8's heap, so a small heap is a cheap spawn:
+// with V8's default, a sweep's young generation grows to 2 x 16 MiB of mostly garbage
+// and every git ls-remote pays for it twice (fork, and the child's exec tearing the
+// copy down). So before the first program starts, the young generation is told not to
+// grow (it stays at its first size; what lives longer moves on to the old generation
+// as usual). The README's benchmark shows what it saves.
+import { spawn as spawnChild, type ChildProcess, type SpawnOptions, type StdioOptions } from 'node:child_process';
+import v8 from 'node:v8';
+import type { $ as ZxShell, ProcessPromise } from 'zx/core';
 
-// zx is loaded on the first program started: commands that start none (status) skip it.
 let zx: Promise<typeof ZxShell> | null = null;
 function loadZx(): Promise<typeof ZxShell> {
-  zx ??= import('zx').then((module) => module.$);
+  if (zx === null) {
+    // Read by V8 whenever it considers growing the young generation (1: never grow).
+    v8.setFlagsFromString('--semi-space-growth-factor=1');
+    zx = import('zx/core').then((module) => module.$);
+  }
   return zx;
+}
+
+/**
+ * zx's `spawn` option for one program: starts `program` with `args` exactly, no shell.
+ * Without input the program's stdin is /dev/null: it reads end-of-file at once instead
+ * of waiting on a pipe nobody writes (and no pipe is made for it).
+ */
+function directSpawn(program: string, args: readonly string[], hasInput: boolean) {
+  return (_command: string, _shellArgs: readonly string[], options: SpawnOptions): ChildProcess => {
+    const stdio: StdioOptions = hasInput ? (options.stdio ?? 'pipe') : ['ignore', 'pipe', 'pipe'];
+    const child = spawnChild(program, args, { ...options, stdio, shell: false });
+    // A program that exits before reading all its input is not the runner's crash: its
+    // exit status says what happened.
+    child.stdin?.on('error', () => undefined);
+    return child;
+  };
 }
 
 export interface ExecOptions {
@@ -62,16 +102,36 @@ export async function execProgram(
   }
   let timedOut = false;
   const $ = await loadZx();
-  const shell = $({
+  // zx's `$(options)` runs each call inside AsyncLocalStorage.run, and the first such
+  // call turns on promise hooks for the whole process: from then on every promise the
+  // runner makes pays for them (a sweep makes thousands). So the options are set on zx's
+  // defaults instead, just for the call, and put back at once: `$` takes its snapshot of
+  // the options synchronously, so no other call (nor any other user of zx) sees them.
+  const callOptions = {
     cwd: options.cwd ?? process.cwd(),
     env,
     nothrow: true,
     quiet: true,
     verbose: false,
-    ...(options.input !== undefined ? { input: options.input } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
-  const child = shell`${program} ${[...args]}`;
+    spawn: directSpawn(program, args, options.input !== undefined) as unknown as typeof spawnChild,
+    input: options.input,
+    signal: options.signal,
+  };
+  const defaults = $ as unknown as Record<string, unknown>;
+  const saved = Object.fromEntries(Object.keys(callOptions).map((key) => [key, defaults[key]]));
+  // `$` also records where it was called from, for its own messages (which a nothrow,
+  // quiet call never shows), by formatting a stack trace; a short one costs little.
+  const stackTraceLimit = Error.stackTraceLimit;
+  let child: ProcessPromise;
+  try {
+    Object.assign($, callOptions);
+    Error.stackTraceLimit = 1;
+    // zx still builds (and quotes) a command string from the pieces; directSpawn ignores it.
+    child = $`${program} ${[...args]}`;
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+    Object.assign($, saved);
+  }
   let timer: NodeJS.Timeout | undefined;
   if (options.timeoutMs !== undefined) {
     timer = setTimeout(() => {
@@ -82,6 +142,15 @@ export async function execProgram(
   }
   try {
     const output = await child;
+    const cause = output.cause as NodeJS.ErrnoException | null;
+    // (zx then reports the spawn error, and node its errno as the exit code, e.g. -2.)
+    if (cause && output.signal === null && (output.exitCode === null || output.exitCode < 0)) {
+      // The program could not be started. Say so as a shell would (127: not found,
+      // 126: not executable), the convention the program modules read.
+      const code = cause.code === 'ENOENT' ? 127 : 126;
+      const why = cause.code === 'ENOENT' ? 'command not found' : (cause.message ?? String(cause));
+      return { argv, exitCode: code, signal: null, stdout: '', stderr: `${program}: ${why}\n`, timedOut };
+    }
     return {
       argv,
       exitCode: output.exitCode,

@@ -7,24 +7,42 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
 import { OperationError } from '../config/errors.js';
 import { tempPathFor } from './atomic-file.js';
 import { failpoint } from './failpoint.js';
 
-const lockOwnerSchema = z.object({
-  pid: z.number().int().positive(),
-  host: z.string(),
-  startedAt: z.string(),
-  purpose: z.string(),
+export interface LockOwner {
+  pid: number;
+  host: string;
+  startedAt: string;
+  purpose: string;
   /** The boot the holder ran in; absent in locks of older runners, null where /proc has none. */
-  bootId: z.string().nullable().optional(),
+  bootId?: string | null | undefined;
   /** The holder's start time in clock ticks since boot (field 22 of /proc/<pid>/stat). */
-  processStart: z.string().nullable().optional(),
+  processStart?: string | null | undefined;
   /** The recipe CI run a domain lock is held for (what a clean-up after a crash tears down). */
-  runId: z.string().nullable().optional(),
-});
-export type LockOwner = z.infer<typeof lockOwnerSchema>;
+  runId?: string | null | undefined;
+}
+
+/**
+ * The owner a lock file's JSON names, or null. Checked by hand, not with a schema: every
+ * sweep reads its lock, and a night with nothing new does not load zod. Unknown keys are
+ * dropped (a newer runner's lock stays readable).
+ */
+export function lockOwnerOf(raw: unknown): LockOwner | null {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return null;
+  const r = raw as Record<string, unknown>;
+  if (typeof r.pid !== 'number' || !Number.isSafeInteger(r.pid) || r.pid <= 0) return null;
+  if (typeof r.host !== 'string' || typeof r.startedAt !== 'string' || typeof r.purpose !== 'string') return null;
+  const owner: LockOwner = { pid: r.pid, host: r.host, startedAt: r.startedAt, purpose: r.purpose };
+  for (const key of ['bootId', 'processStart', 'runId'] as const) {
+    const value = r[key];
+    if (value === undefined) continue;
+    if (value !== null && typeof value !== 'string') return null;
+    owner[key] = value;
+  }
+  return owner;
+}
 
 export interface HeldLock {
   path: string;
@@ -95,8 +113,7 @@ export async function readLockOwner(file: string): Promise<LockOwner | null> {
 
 async function readOwner(file: string): Promise<LockOwner | null> {
   try {
-    const parsed = lockOwnerSchema.safeParse(JSON.parse(await readFile(file, 'utf8')));
-    return parsed.success ? parsed.data : null;
+    return lockOwnerOf(JSON.parse(await readFile(file, 'utf8')));
   } catch {
     return null;
   }

@@ -1,25 +1,22 @@
 // Every tar command line the runner issues. GNU tar (the Nix wrapper puts gnutar on PATH).
 import { execChecked } from './exec.js';
 
-/** Archives the contents of `sourceDir` (not the directory itself), owners kept numerically. */
+/** Leftovers of a restore a crash interrupted (see registry/snapshot.ts): never archived. */
+export const RESTORE_STAGING_PREFIX = '.ccci-restore-';
+
+const CREATE = ['--create', '--numeric-owner', '--anchored', `--exclude=./${RESTORE_STAGING_PREFIX}*`];
+
+/**
+ * Archives the contents of `sourceDir` (not the directory itself), owners kept
+ * numerically, into `archive`, written front to back once (a reader may follow it).
+ */
 export async function archiveDirectory(sourceDir: string, archive: string): Promise<void> {
-  await execChecked('tar', ['--create', '--numeric-owner', '--file', archive, '--directory', sourceDir, '.']);
+  await execChecked('tar', [...CREATE, '--file', archive, '--directory', sourceDir, '.']);
 }
 
-export async function listArchive(archive: string): Promise<string[]> {
-  const { stdout } = await execChecked('tar', ['--list', '--file', archive]);
-  return stdout.split('\n').filter((line) => line !== '');
-}
+const EXTRACT = ['--extract', '--numeric-owner', '--preserve-permissions'];
 
 /** Extracts into an existing, empty `destination`, keeping owners and permissions. */
 export async function extractArchive(archive: string, destination: string): Promise<void> {
-  await execChecked('tar', [
-    '--extract',
-    '--numeric-owner',
-    '--preserve-permissions',
-    '--file',
-    archive,
-    '--directory',
-    destination,
-  ]);
+  await execChecked('tar', [...EXTRACT, '--file', archive, '--directory', destination]);
 }

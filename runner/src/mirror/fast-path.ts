@@ -10,7 +10,7 @@ import { planSync, syncFindings } from './plan.js';
 import { MAIN_REF, sameRefs, splitRefs, syncedRefs, TAG_PREFIX, upstreamTagProblem } from './refs.js';
 import { displayUrl } from './secrets.js';
 import type { RefSyncResult, SyncContext } from './sync-context.js';
-import { readSyncRecord } from './sync-record.js';
+import { readSyncRecord } from './sync-record-read.js';
 
 export type FastPathAnswer =
   | { kind: 'unchanged'; result: RefSyncResult }

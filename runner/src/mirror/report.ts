@@ -73,27 +73,5 @@ export const mirrorSyncReportSchema = z.strictObject({
 });
 export type MirrorSyncReport = z.infer<typeof mirrorSyncReportSchema>;
 
-export const SYNC_STEPS = [
-  'token',
-  'cache',
-  'fetch-upstream',
-  'read-mirror',
-  'push',
-  'verify',
-  'update-cache',
-  'list-prs',
-  'close-pr',
-] as const;
-export type SyncStep = (typeof SYNC_STEPS)[number];
-
-/** One recipe's sync failed at `step`. The message names both and never holds the token. */
-export class MirrorSyncError extends Error {
-  constructor(
-    readonly recipe: string,
-    readonly step: SyncStep,
-    detail: string,
-  ) {
-    super(`mirror sync of ${recipe} failed at ${step}: ${detail}`);
-    this.name = 'MirrorSyncError';
-  }
-}
+// The steps and the error live apart from the schemas, for the paths that load no zod.
+export { MirrorSyncError, SYNC_STEPS, type SyncStep } from './sync-error.js';

@@ -65,9 +65,7 @@ export type SyncRecordRead =
   | { state: 'invalid'; problem: string }
   | { state: 'present'; record: SyncRecord };
 
-export function syncRecordPath(cacheDir: string, recipe: string): string {
-  return path.join(cacheDir, 'mirrors', `${recipe}.sync.json`);
-}
+export { syncRecordPath } from './sync-record-path.js';
 
 /** Reads and validates the record. Anything but a valid record is absent or invalid, never an error. */
 export async function readSyncRecord(file: string): Promise<SyncRecordRead> {

@@ -14,20 +14,20 @@
 // A failure at any step throws MirrorSyncError naming the recipe and the step, and
 // nothing after it runs. The push is atomic, so the mirror holds either the whole new
 // ref set or the old one.
-import { repoUrl, type Config } from '../config/config.js';
+// The no-op path loads only what it uses: the full sync, and the Gitea client with the
+// pull-request logic, are loaded when needed.
 import { InputError } from '../config/errors.js';
+import { repoUrl, type Config } from '../config/resolve-config.js';
 import { recipeNameProblem } from '../core/names.js';
 import { gitAuthEnv, gitBaseEnv, hasObject, type GitEnv } from '../effects/git.js';
-import { createGiteaClient, type GiteaPull } from '../effects/gitea.js';
+import type { GiteaPull } from '../effects/gitea.js';
 import { cacheCloneExists, cacheClonePath } from './cache.js';
 import { tryFastPath } from './fast-path.js';
-import { dryRunSync } from './dry-run.js';
-import { fullSync } from './full-sync.js';
-import { closePullRequest, judgePullRequests } from './pull-requests.js';
-import { MirrorSyncError, type MirrorSyncReport, type SyncStep } from './report.js';
+import type { MirrorSyncReport } from './report.js';
 import { readToken, scrub, tokenPath } from './secrets.js';
 import type { SyncContext, SyncOptions } from './sync-context.js';
-import { syncRecordPath } from './sync-record.js';
+import { MirrorSyncError, type SyncStep } from './sync-error.js';
+import { syncRecordPath } from './sync-record-path.js';
 
 export type { SyncOptions } from './sync-context.js';
 
@@ -77,12 +77,16 @@ export async function syncMirror(config: Config, recipe: string, options: SyncOp
     fast.kind === 'unchanged'
       ? fast.result
       : options.dryRun
-        ? await dryRunSync(ctx)
-        : await fullSync(ctx, { upstream: fast.upstreamRefs, mirror: fast.mirrorRefs });
+        ? await (await import('./dry-run.js')).dryRunSync(ctx)
+        : await (await import('./full-sync.js')).fullSync(ctx, { upstream: fast.upstreamRefs, mirror: fast.mirrorRefs });
 
   const closedPrs: MirrorSyncReport['closedPrs'] = [];
   let openPrsKept = 0;
   if (mirror?.api && token) {
+    const [{ createGiteaClient }, { closePullRequest, judgePullRequests }] = await Promise.all([
+      import('../effects/gitea.js'),
+      import('./pull-requests.js'),
+    ]);
     const client = createGiteaClient({ api: mirror.api, token });
     let pulls: GiteaPull[] = await step('list-prs', () => client.listOpenPulls(mirror.owner, recipe));
     // A dry run fetches nothing: without upstream main's history at hand, it cannot tell

@@ -2,10 +2,12 @@
 // version. Readers get a typed answer; an unreadable or invalid file is reported,
 // never repaired or overwritten by a reader.
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { z } from 'zod';
 import { isCommitId, recipeNameProblem } from '../core/names.js';
 import { writeJsonAtomic } from '../effects/atomic-file.js';
+import { canonicalPath } from './record-paths.js';
+
+export { canonicalPath, recipeStateDir } from './record-paths.js';
 
 export const CANONICAL_SCHEMA = 1;
 
@@ -54,16 +56,6 @@ export class RegistryError extends Error {
     super(`${file}: ${problem}`);
     this.name = 'RegistryError';
   }
-}
-
-export function recipeStateDir(stateDir: string, recipe: string): string {
-  const problem = recipeNameProblem(recipe);
-  if (problem) throw new Error(problem);
-  return path.join(stateDir, recipe);
-}
-
-export function canonicalPath(stateDir: string, recipe: string): string {
-  return path.join(recipeStateDir(stateDir, recipe), 'canonical.json');
 }
 
 export async function readCanonical(stateDir: string, recipe: string): Promise<CanonicalRead> {

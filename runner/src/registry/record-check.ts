@@ -8,8 +8,11 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { warmDomain } from '../core/names.js';
 import { isRelease, parseTag } from '../core/versions.js';
-import { canonicalPath, readCanonical, type CanonicalRead, type CanonicalRecord } from './canonical.js';
-import { snapshotDir, snapshotMetaSchema } from './snapshot.js';
+import type { CanonicalRead, CanonicalRecord } from './canonical.js';
+import { readCanonical } from './canonical-read.js';
+import { canonicalPath } from './record-paths.js';
+import { snapshotDir } from './snapshot.js';
+import { checkSnapshotMeta } from './snapshot-meta-check.js';
 
 function sameNames(a: readonly string[], b: readonly string[]): boolean {
   return JSON.stringify([...a].sort()) === JSON.stringify([...b].sort());
@@ -33,12 +36,17 @@ export async function snapshotRecordProblem(stateDir: string, record: CanonicalR
   } catch (error) {
     return `${where}: meta.json is not valid JSON: ${(error as Error).message}`;
   }
-  const parsed = snapshotMetaSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return `${where}: meta.json: ${issue ? `${issue.path.map(String).join('.') || '(top level)'}: ${issue.message}` : 'invalid'}`;
+  // The plain check vouches for a meta.json as createSnapshot writes it; the schema judges any other.
+  let meta = checkSnapshotMeta(raw);
+  if (!meta) {
+    const { snapshotMetaSchema } = await import('./snapshot-meta.js');
+    const parsed = snapshotMetaSchema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return `${where}: meta.json: ${issue ? `${issue.path.map(String).join('.') || '(top level)'}: ${issue.message}` : 'invalid'}`;
+    }
+    meta = parsed.data;
   }
-  const meta = parsed.data;
   const disagreements: string[] = [];
   if (meta.id !== id) disagreements.push(`id ${meta.id}`);
   if (meta.recipe !== record.recipe) disagreements.push(`recipe ${meta.recipe}`);

@@ -1,7 +1,7 @@
 // One deployment per app domain at a time: a run (or a promote, or a quick run on the
 // warm domain) holds <runsDir>/.locks/<domain>.lock while it touches that domain.
-import path from 'node:path';
 import { OperationError } from '../config/errors.js';
+import { domainLockPath } from '../config/runs-layout.js';
 import { describeOwner, tryAcquireLock, type HeldLock } from '../effects/lock-file.js';
 
 /** Someone else deploys on the domain: the CLI says so and exits 75 (try again later). */
@@ -12,11 +12,7 @@ export class DomainBusyError extends OperationError {
   }
 }
 
-export const DOMAIN_LOCKS_DIR = '.locks';
-
-export function domainLockPath(runsDir: string, domain: string): string {
-  return path.join(runsDir, DOMAIN_LOCKS_DIR, `${domain}.lock`);
-}
+export { DOMAIN_LOCKS_DIR, domainLockPath } from '../config/runs-layout.js';
 
 /**
  * Takes the domain's lock or throws DomainBusyError naming the holder. `runId`: the run

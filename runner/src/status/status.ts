@@ -1,10 +1,12 @@
 // What `ccci status` shows: per enrolled recipe, its canonical (or why there is none),
 // its last sweep attempt and snapshot size; and the state directory's free space.
+// Per recipe it reads canonical.json and the attempts' current state (not the history),
+// so its cost does not grow with the nights.
 import { existsSync } from 'node:fs';
 import type { Config } from '../config/config.js';
-import { definitionPath } from '../config/recipe-definition.js';
+import { definitionPath } from '../config/recipe-types.js';
 import { diskSpace, type DiskSpace } from '../effects/disk.js';
-import { readAttempts, type Attempt } from '../registry/attempts.js';
+import { readLastAttempt, type Attempt } from '../registry/attempts.js';
 import { readTrustedCanonical } from '../registry/record-check.js';
 import { enrolledNames } from '../config/enrollment.js';
 
@@ -39,11 +41,11 @@ export interface StatusReport {
 }
 
 async function recipeStatus(config: Config, recipe: string): Promise<RecipeStatus> {
-  const [read, attempts] = await Promise.all([
+  const [read, lastAttempt] = await Promise.all([
     readTrustedCanonical(config.stateDir, recipe, config.domain, {
       allowPrereleases: config.recipes[recipe]?.allowPrereleases,
     }),
-    readAttempts(config.stateDir, recipe).catch(() => ({ attempts: [] as Attempt[], badLines: 0 })),
+    readLastAttempt(config.stateDir, recipe).catch((): Attempt | null => null),
   ]);
   const canonical: RecipeStatus['canonical'] =
     read.state === 'present'
@@ -58,7 +60,6 @@ async function recipeStatus(config: Config, recipe: string): Promise<RecipeStatu
           snapshotBytes: read.record.snapshot.bytes,
         }
       : read;
-  const lastAttempt = attempts.attempts.at(-1) ?? null;
   const moved = lastAttempt?.canonicalTagMoved ?? null;
   return {
     recipe,

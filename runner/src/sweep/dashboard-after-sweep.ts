@@ -1,8 +1,8 @@
 // After a sweep: the dashboard, if one is configured. It is a view of the state, never
 // part of it, so it can never fail the sweep: any problem becomes a warning of the
 // sweep report and the sweep's exit status stays what the recipes made it.
+// The dashboard's code is loaded only when one is configured.
 import type { Config } from '../config/config.js';
-import { writeDashboard } from '../dashboard/dashboard.js';
 import { formatBytes } from '../text/format.js';
 import type { Progress } from './progress.js';
 
@@ -11,6 +11,7 @@ export async function dashboardAfterSweep(config: Config, progress: Progress, no
   const dir = config.dashboardDir;
   if (!dir) return null;
   try {
+    const { writeDashboard } = await import('../dashboard/dashboard.js');
     const written = await writeDashboard(config, dir, { now });
     progress.line(`dashboard: ${written.dir} (${written.recipes} recipe(s), ${written.files} files, ${formatBytes(written.bytes)})`);
     return null;

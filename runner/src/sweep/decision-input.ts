@@ -1,7 +1,8 @@
 // The sweep decision's inputs, gathered the one way both `ccci sweep` and `ccci decide`
-// use: the synced tags, the registry record as read, and the recipe's red attempts.
+// use: the synced tags, the registry record as read, and the recipe's red runs (from
+// its attempts' current state, not a read of the whole history).
 import { decide, type CanonicalView, type Decision } from '../core/decision.js';
-import { readAttempts, redRuns } from '../registry/attempts.js';
+import { readAttemptMemory, type AttemptMemory } from '../registry/attempts.js';
 import type { CanonicalRead, CanonicalRecord } from '../registry/canonical.js';
 import type { EnrolledRecipe } from '../config/enrollment.js';
 
@@ -14,6 +15,24 @@ export function tagCommitsOf(tags: readonly { tag: string; commit: string }[]): 
   return Object.fromEntries(tags.map((t) => [t.tag, t.commit]));
 }
 
+/** The decision from inputs already read. */
+export function decideFrom(
+  recipe: EnrolledRecipe,
+  read: CanonicalRead,
+  tags: readonly { tag: string; commit: string }[],
+  memory: AttemptMemory,
+  retryRed: boolean,
+): Decision {
+  return decide({
+    tags: tags.map((t) => t.tag),
+    tagCommits: tagCommitsOf(tags),
+    canonical: canonicalView(read),
+    redAttempts: memory.red,
+    retryRed,
+    allowPrereleases: recipe.definition.allowPrereleases,
+  });
+}
+
 export async function decideRecipe(
   stateDir: string,
   recipe: EnrolledRecipe,
@@ -21,15 +40,8 @@ export async function decideRecipe(
   tags: readonly { tag: string; commit: string }[],
   retryRed: boolean,
 ): Promise<Decision> {
-  const { attempts } = await readAttempts(stateDir, recipe.name);
-  return decide({
-    tags: tags.map((t) => t.tag),
-    tagCommits: tagCommitsOf(tags),
-    canonical: canonicalView(read),
-    redAttempts: redRuns(attempts),
-    retryRed,
-    allowPrereleases: recipe.definition.allowPrereleases,
-  });
+  const { memory } = await readAttemptMemory(stateDir, recipe.name);
+  return decideFrom(recipe, read, tags, memory, retryRed);
 }
 
 export interface CanonicalTagMove {

@@ -1,11 +1,9 @@
 // The real effects of a sweep: mirror sync (src/mirror, which also answers the tags of
 // the synced cache clone), the cold recipe CI run (src/run), the gate's last look at the
-// tag upstream, and the promote (./promote).
+// tag upstream, and the promote (./promote). The run, the tag look-up and the promote are
+// loaded when a recipe first needs one: a night with nothing new loads none of them.
 import { syncMirror } from '../mirror/sync.js';
-import { upstreamTagCommit } from '../mirror/upstream-tag.js';
-import { runRecipeCi } from '../run/run.js';
 import type { SweepEffects } from './effects.js';
-import { promote } from './promote.js';
 
 export function describeMirrorWarning(warning: { code: string; message: string }): string {
   return `${warning.code}: ${warning.message}`;
@@ -26,8 +24,8 @@ export function defaultSweepEffects(): SweepEffects {
         ],
       };
     },
-    runRecipeCi: (request) => runRecipeCi(request),
-    upstreamTagCommit: (config, recipe, tag) => upstreamTagCommit(config, recipe, tag),
-    promote: (request) => promote(request),
+    runRecipeCi: async (request) => (await import('../run/run.js')).runRecipeCi(request),
+    upstreamTagCommit: async (config, recipe, tag) => (await import('../mirror/upstream-tag.js')).upstreamTagCommit(config, recipe, tag),
+    promote: async (request) => (await import('./promote.js')).promote(request),
   };
 }

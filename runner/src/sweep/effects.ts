@@ -53,6 +53,12 @@ export interface PromoteRequest {
   level: number;
   previous: CanonicalRecord | null;
   log?: (line: string) => void;
+  /**
+   * Called once the warm app is undeployed (the stack's containers gone), before the
+   * snapshot: from then on the promote deploys nothing, so the sweep gives its
+   * deployment slot to the next run while this one snapshots and records.
+   */
+  onUndeployed?: () => void;
 }
 
 export interface SweepEffects {

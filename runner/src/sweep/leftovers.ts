@@ -20,9 +20,8 @@ import { createOwnAbraDir } from '../effects/abra-dir.js';
 import { tempFileWriter } from '../effects/atomic-file.js';
 import { stackName } from '../effects/docker.js';
 import { processAlive, readLockOwner, staleReason, tryAcquireLock, type LockOwner } from '../effects/lock-file.js';
-import { readCanonical, writeCanonicalStatus } from '../registry/canonical.js';
-import { DOMAIN_LOCKS_DIR } from '../run/domain-lock.js';
-import { teardownApp, undeployIfDeployed } from '../run/teardown.js';
+import { readCanonical } from '../registry/canonical-read.js';
+import { DOMAIN_LOCKS_DIR } from '../config/runs-layout.js';
 
 export interface CleanupOptions {
   /** List what would be removed; remove nothing. */
@@ -211,11 +210,14 @@ class Cleanup {
     const log = (line: string) => lines.push(line);
     let ok: boolean;
     let problems: string[] = [];
+    // The run's teardown, loaded only when a crash left an app behind (rare).
+    const { teardownApp, undeployIfDeployed } = await import('../run/teardown.js');
     if (recipe) {
       try {
         await undeployIfDeployed(app, stack, log);
         const read = await readCanonical(this.config.stateDir, recipe);
         if (read.state === 'present' && read.record.status === 'in-use') {
+          const { writeCanonicalStatus } = await import('../registry/canonical.js');
           await writeCanonicalStatus(this.config.stateDir, recipe, 'idle');
           lines.push(`canonical of ${recipe} marked idle again`);
         }

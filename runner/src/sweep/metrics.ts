@@ -4,8 +4,8 @@
 // canonical from the registry, their last outcome from their attempts.
 import type { Config } from '../config/config.js';
 import { writeFileAtomic } from '../effects/atomic-file.js';
-import { readAttempts } from '../registry/attempts.js';
-import { readCanonical } from '../registry/canonical.js';
+import { readAttemptMemory } from '../registry/attempts.js';
+import { readCanonical } from '../registry/canonical-read.js';
 import { enrolledNames } from '../config/enrollment.js';
 import { OUTCOMES, type SweepReport } from './report.js';
 
@@ -64,15 +64,15 @@ export function renderMetrics(report: SweepReport, recipes: ReadonlyMap<string, 
 export async function collectRecipeMetrics(config: Config): Promise<Map<string, RecipeMetrics>> {
   const entries = await Promise.all(
     enrolledNames(config).map(async (recipe): Promise<[string, RecipeMetrics]> => {
-      const [read, { attempts }] = await Promise.all([
+      const [read, { memory }] = await Promise.all([
         readCanonical(config.stateDir, recipe),
-        readAttempts(config.stateDir, recipe),
+        readAttemptMemory(config.stateDir, recipe),
       ]);
       return [
         recipe,
         {
           canonicalVersion: read.state === 'present' ? read.record.version : null,
-          lastOutcome: attempts.at(-1)?.outcome ?? null,
+          lastOutcome: memory.last?.outcome ?? null,
         },
       ];
     }),

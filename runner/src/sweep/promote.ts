@@ -2,6 +2,8 @@
 // exactly the tested version, wait healthy, undeploy keeping volumes, snapshot the
 // volumes into a new verified snapshot, then write canonical.json (the commit point),
 // read it back, and only then point the snapshot link at it and drop the old snapshot.
+// The snapshot is verified as it is written (registry/snapshot.ts); the read-back after
+// the record only confirms it is the one written (meta.json, sizes), never reads it again.
 // Any failure before the commit point leaves the previous canonical and snapshot as
 // they were; it is a PromoteError naming the step, never a success.
 import { randomBytes } from 'node:crypto';
@@ -18,10 +20,10 @@ import { archiveBytesOf } from '../effects/tar-size.js';
 import type { HeldLock } from '../effects/lock-file.js';
 import { composeSecrets, readCompose } from '../run/compose.js';
 import { lockDomain } from '../run/domain-lock.js';
-import { deployedVersion, listStackVolumes, stackName, volumeMountpoint } from '../effects/docker.js';
+import { deployedVersion, stackName } from '../effects/docker.js';
 import { checkoutDetached, cloneRepo, tagCommit } from '../effects/git.js';
 import { loadCanonical, writeCanonical, type CanonicalRecord } from '../registry/canonical.js';
-import { createSnapshot, pruneSnapshots, publishSnapshotLink, snapshotDir, verifySnapshot } from '../registry/snapshot.js';
+import { confirmSnapshot, createSnapshot, pruneSnapshots, publishSnapshotLink, snapshotDir, stackVolumeDirs } from '../registry/snapshot.js';
 import type { PromoteRequest } from './effects.js';
 
 export const PROMOTE_STEPS = ['disk-guard', 'prepare', 'deploy', 'health', 'undeploy', 'snapshot', 'record', 'verify'] as const;
@@ -136,15 +138,17 @@ export async function promote(
     await enter('undeploy');
     await undeployKeepingVolumes(app);
     deployed = false;
+    // Nothing is deployed from here on: the deployment slot can go to the next run.
+    request.onUndeployed?.();
 
     await enter('snapshot');
-    const volumes = await listStackVolumes(stack);
+    const volumes = await stackVolumeDirs(stack);
     // What tar will write (headers and padding per file), not what the files hold.
     let expected = 0;
-    for (const volume of volumes) expected += await archiveBytesOf(await volumeMountpoint(volume));
+    for (const volume of volumes) expected += await archiveBytesOf(volume.mountpoint);
     await guardDisk(seams, config.stateDir, config.minFreeDiskPercent, expected, `the snapshot of ${volumes.length} volume(s)`);
     log(`snapshotting ${volumes.length} volume(s) of ${stack}`);
-    const snapshot = await createSnapshot({ stateDir: config.stateDir, recipe, stack, version, commit, id: snapshotId });
+    const snapshot = await createSnapshot({ stateDir: config.stateDir, recipe, stack, version, commit, id: snapshotId, volumes });
 
     await enter('record');
     const now = new Date().toISOString();
@@ -170,7 +174,7 @@ export async function promote(
     if (!stored || stored.version !== version || stored.commit !== commit || stored.snapshot.id !== snapshotId) {
       throw new PromoteError('verify', `canonical.json does not hold ${version} at ${commit} after writing it`);
     }
-    await verifySnapshot(config.stateDir, recipe, snapshotId);
+    await confirmSnapshot(config.stateDir, recipe, snapshotId);
     await publishSnapshotLink(config.stateDir, recipe, snapshotId);
     failpoint('promote:linked', recipe);
     await pruneSnapshots(config.stateDir, recipe, snapshotId);

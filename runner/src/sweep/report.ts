@@ -1,66 +1,88 @@
 // The sweep report: one JSON file per sweep in <stateDir>/sweeps/, and the summary table.
 import path from 'node:path';
-import { z } from 'zod';
+import { hasKeys, isPlainObject, isPlainString } from '../core/record-checks.js';
 import { writeJsonAtomic } from '../effects/atomic-file.js';
 import { formatDuration, shortCommit, table } from '../text/format.js';
+import { OUTCOMES, type RecipeReport, type SweepReport } from './report-types.js';
 
-const canonicalSummary = z.object({ version: z.string(), commit: z.string() }).nullable();
+export { FAILING_OUTCOMES, OUTCOMES } from './report-types.js';
+export type { CanonicalSummary, Outcome, RecipeReport, SweepReport } from './report-types.js';
 
-export const OUTCOMES = [
-  'skipped',
-  'would-run',
+const RECIPE_KEYS = [
+  'recipe',
+  'decision',
+  'reason',
+  'latestTag',
+  'canonicalBefore',
+  'canonicalAfter',
+  'runId',
+  'verdict',
+  'level',
   'promoted',
-  'red',
-  'not-promoted',
-  'promote-failed',
-  'interrupted',
+  'outcome',
+  'durationMs',
+  'warnings',
   'error',
 ] as const;
-export type Outcome = (typeof OUTCOMES)[number];
-/**
- * Outcomes that make the sweep exit 1. interrupted (a signal stopped the sweep: systemd
- * stop, a reboot) is among them: the recipe was not swept, though nothing about it is red.
- */
-export const FAILING_OUTCOMES: readonly Outcome[] = ['red', 'not-promoted', 'promote-failed', 'interrupted', 'error'];
+const SWEEP_KEYS = ['schema', 'sweepId', 'startedAt', 'finishedAt', 'durationMs', 'dryRun', 'retryRed', 'enrolled', 'result', 'exitCode', 'recipes'] as const;
+/** Keys a report may have (issue by issue, the sweep grew them): each checked when present. */
+const OPTIONAL_SWEEP_KEYS = ['interrupted', 'cleanup', 'warnings'] as const;
 
-export const recipeReportSchema = z.object({
-  recipe: z.string(),
-  decision: z.string().nullable(),
-  reason: z.string(),
-  latestTag: z.string().nullable(),
-  canonicalBefore: canonicalSummary,
-  canonicalAfter: canonicalSummary,
-  runId: z.string().nullable(),
-  verdict: z.enum(['green', 'red']).nullable(),
-  level: z.number().nullable(),
-  promoted: z.boolean(),
-  outcome: z.enum(OUTCOMES),
-  durationMs: z.number(),
-  warnings: z.array(z.string()),
-  error: z.string().nullable(),
-});
-export type RecipeReport = z.infer<typeof recipeReportSchema>;
+const text = (v: unknown): v is string => typeof v === 'string';
+const textOrNull = (v: unknown) => v === null || typeof v === 'string';
+const numberOrNull = (v: unknown) => v === null || (typeof v === 'number' && Number.isFinite(v));
+const summaryOk = (v: unknown) =>
+  v === null || (isPlainObject(v) && hasKeys(v, ['version', 'commit']) && text(v.version) && text(v.commit));
 
-export const sweepReportSchema = z.object({
-  schema: z.literal(1),
-  sweepId: z.string(),
-  startedAt: z.string(),
-  finishedAt: z.string(),
-  durationMs: z.number(),
-  dryRun: z.boolean(),
-  retryRed: z.boolean(),
-  enrolled: z.array(z.string()),
-  result: z.enum(['ok', 'failed']),
-  exitCode: z.number(),
-  /** Why the sweep stopped early (the signal it received), or null when it ran to the end. */
-  interrupted: z.string().nullable().optional(),
-  /** What the start of the sweep removed of earlier crashes, and what it could not remove. */
-  cleanup: z.strictObject({ removed: z.array(z.string()), problems: z.array(z.string()) }).optional(),
-  recipes: z.array(recipeReportSchema),
-  /** Problems of the sweep as a whole that change no recipe's outcome (the dashboard could not be written). */
-  warnings: z.array(z.string()).optional(),
-});
-export type SweepReport = z.infer<typeof sweepReportSchema>;
+function recipeReportOk(r: unknown): boolean {
+  if (!isPlainObject(r) || !hasKeys(r, RECIPE_KEYS)) return false;
+  return (
+    text(r.recipe) &&
+    textOrNull(r.decision) &&
+    text(r.reason) &&
+    textOrNull(r.latestTag) &&
+    summaryOk(r.canonicalBefore) &&
+    summaryOk(r.canonicalAfter) &&
+    textOrNull(r.runId) &&
+    (r.verdict === null || r.verdict === 'green' || r.verdict === 'red') &&
+    numberOrNull(r.level) &&
+    typeof r.promoted === 'boolean' &&
+    (OUTCOMES as readonly unknown[]).includes(r.outcome) &&
+    typeof r.durationMs === 'number' &&
+    Number.isFinite(r.durationMs) &&
+    Array.isArray(r.warnings) &&
+    r.warnings.every(text) &&
+    textOrNull(r.error)
+  );
+}
+
+/** Whether `report` has exactly the shape the schema describes (then it is written as it is). */
+export function isPlainSweepReport(report: unknown): report is SweepReport {
+  if (!isPlainObject(report) || !hasKeys(report, [...SWEEP_KEYS, ...OPTIONAL_SWEEP_KEYS], SWEEP_KEYS)) return false;
+  const r = report;
+  const texts = (v: unknown) => Array.isArray(v) && v.every(text);
+  return (
+    (r.interrupted === undefined || textOrNull(r.interrupted)) &&
+    (r.cleanup === undefined ||
+      (isPlainObject(r.cleanup) && hasKeys(r.cleanup, ['removed', 'problems']) && texts(r.cleanup.removed) && texts(r.cleanup.problems))) &&
+    (r.warnings === undefined || texts(r.warnings)) &&
+    r.schema === 1 &&
+    isPlainString(r.sweepId) &&
+    text(r.startedAt) &&
+    text(r.finishedAt) &&
+    typeof r.durationMs === 'number' &&
+    Number.isFinite(r.durationMs) &&
+    typeof r.dryRun === 'boolean' &&
+    typeof r.retryRed === 'boolean' &&
+    Array.isArray(r.enrolled) &&
+    r.enrolled.every(text) &&
+    (r.result === 'ok' || r.result === 'failed') &&
+    typeof r.exitCode === 'number' &&
+    Number.isFinite(r.exitCode) &&
+    Array.isArray(r.recipes) &&
+    r.recipes.every(recipeReportOk)
+  );
+}
 
 export function sweepReportPath(stateDir: string, sweepId: string): string {
   return path.join(stateDir, 'sweeps', `${sweepId}.json`);
@@ -68,7 +90,9 @@ export function sweepReportPath(stateDir: string, sweepId: string): string {
 
 export async function writeSweepReport(stateDir: string, report: SweepReport): Promise<string> {
   const file = sweepReportPath(stateDir, report.sweepId);
-  await writeJsonAtomic(file, sweepReportSchema.parse(report));
+  // Built by the sweep itself, so it is plain; the schema judges (and words) anything else.
+  const valid = isPlainSweepReport(report) ? report : (await import('./report-schema.js')).sweepReportSchema.parse(report);
+  await writeJsonAtomic(file, valid);
   return file;
 }
 

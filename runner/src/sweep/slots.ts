@@ -1,26 +1,42 @@
 // A counting semaphore: at most `size` holders at once, served in arrival order.
 export interface Slots {
   use<T>(work: () => Promise<T>): Promise<T>;
+  /**
+   * Waits for a slot and returns its release, for a holder that gives the slot back
+   * before its work is done (a promote gives it back once the app is undeployed).
+   * Releasing twice releases once.
+   */
+  acquire(): Promise<() => void>;
 }
 
 export function slots(size: number): Slots {
   let free = size;
   const waiting: (() => void)[] = [];
-  const acquire = () =>
+  const take = () =>
     new Promise<void>((resolve) => {
       if (free > 0) {
         free -= 1;
         resolve();
       } else waiting.push(resolve);
     });
-  const release = () => {
+  const give = () => {
     const next = waiting.shift();
     if (next) next();
     else free += 1;
   };
+  const acquire = async () => {
+    await take();
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      give();
+    };
+  };
   return {
+    acquire,
     async use(work) {
-      await acquire();
+      const release = await acquire();
       try {
         return await work();
       } finally {

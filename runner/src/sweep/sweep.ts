@@ -1,15 +1,23 @@
 // The canonical sweep: per enrolled recipe, mirror sync -> decide -> run cold on exactly
 // the newest tag -> gate -> promote. Each recipe's failure is its own; the sweep goes on.
+//
+// What waits for what: syncs and decisions run SYNC_CONCURRENCY recipes at once and
+// never wait for a deployment; a recipe that has to run queues for one of the
+// maxConcurrentRuns deployment slots and the next recipe is synced meanwhile. A slot is
+// held from the run's first deploy to the promote's undeploy; the promote's snapshot and
+// record (the undeployed warm app's volumes) happen after it has been handed on.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Config } from '../config/config.js';
 import type { Decision } from '../core/decision.js';
 import { gate } from '../core/gate.js';
+import { writeJsonAtomic } from '../effects/atomic-file.js';
 import { checkFailpointSpec } from '../effects/failpoint.js';
 import { describeOwner, tryAcquireLock } from '../effects/lock-file.js';
-import { appendAttempt, INTERRUPTED, type Attempt } from '../registry/attempts.js';
-import { canonicalTagMove, decideRecipe, describeTagMove, tagCommitsOf } from './decision-input.js';
-import { canonicalPath, type CanonicalRecord } from '../registry/canonical.js';
+import { INTERRUPTED, readAttemptMemory, recordAttempt, type Attempt, type MemoryRead } from '../registry/attempts.js';
+import { canonicalTagMove, decideFrom, describeTagMove, tagCommitsOf } from './decision-input.js';
+import type { CanonicalRecord } from '../registry/canonical.js';
+import { canonicalPath } from '../registry/record-paths.js';
 import { readTrustedCanonical } from '../registry/record-check.js';
 import { removeLeftovers, type CleanupReport } from './leftovers.js';
 import { loadEnrolled, type EnrolledRecipe } from '../config/enrollment.js';
@@ -63,7 +71,7 @@ export async function sweep(
 ): Promise<SweepOutcome> {
   const now = options.now ?? (() => new Date());
   // Validate enrollment before taking the lock or touching anything (exit 2 on a hollow sweep).
-  const enrolled = await loadEnrolled(config, options.recipes);
+  const enrolled = await loadEnrolled(config, options.recipes, options.dryRun ? {} : { writeCache: writeJsonAtomic });
   checkFailpointSpec();
   let release: (() => Promise<void>) | null = null;
   if (!options.dryRun) {
@@ -86,11 +94,16 @@ export async function sweep(
     }
     const reports: RecipeReport[] = new Array(enrolled.length);
     // Mirror syncs and decisions are cheap and network-bound: several at once. Runs and
-    // promotes deploy real stacks: at most maxConcurrentRuns at once.
+    // promotes deploy real stacks: at most maxConcurrentRuns at once, queued apart from
+    // the syncs so that no sync waits behind a deployment.
     const runSlots = slots(config.maxConcurrentRuns);
-    await inPool(enrolled, Math.max(config.maxConcurrentRuns, SYNC_CONCURRENCY), async (recipe, index) => {
-      reports[index] = await sweepRecipe(config, options, effects, progress, runSlots, recipe, index + 1, enrolled.length, sweepId);
+    const runs: Promise<void>[] = [];
+    await inPool(enrolled, SYNC_CONCURRENCY, async (recipe, index) => {
+      const swept = await sweepRecipe(config, options, effects, progress, runSlots, recipe, index + 1, enrolled.length, sweepId);
+      if (swept.kind === 'done') reports[index] = swept.report;
+      else runs.push(swept.run.then((report) => void (reports[index] = report)));
     });
+    await Promise.all(runs);
     const finished = now();
     const failed = reports.some((r) => FAILING_OUTCOMES.includes(r.outcome));
     const report: SweepReport = {
@@ -136,7 +149,7 @@ async function sweepRecipe(
   index: number,
   total: number,
   sweepId: string,
-): Promise<RecipeReport> {
+): Promise<{ kind: 'done'; report: RecipeReport } | { kind: 'run'; run: Promise<RecipeReport> }> {
   const recipe = enrolled.name;
   const startedMs = Date.now();
   const step = (message: string) => progress.step(index, total, recipe, message);
@@ -159,6 +172,7 @@ async function sweepRecipe(
   let decision: Decision | null = null;
   let tagCommit: string | null = null;
   let tagMoved: Attempt['canonicalTagMoved'] = null;
+  let memory: MemoryRead | undefined;
   const finish = async (outcome: Outcome, reason: string, error: string | null = null): Promise<RecipeReport> => {
     report.outcome = outcome;
     report.reason = reason;
@@ -168,7 +182,7 @@ async function sweepRecipe(
     if (progress.done) progress.done(index, total, recipe, last);
     else step(last);
     if (!options.dryRun) {
-      await appendAttempt(config.stateDir, {
+      await recordAttempt(config.stateDir, {
         at: new Date().toISOString(),
         sweepId,
         recipe,
@@ -182,15 +196,17 @@ async function sweepRecipe(
         outcome,
         durationMs: report.durationMs,
         canonicalTagMoved: tagMoved,
-      }).catch((e: unknown) => report.warnings.push(`could not record the attempt: ${(e as Error).message}`));
+      }, memory).catch((e: unknown) => report.warnings.push(`could not record the attempt: ${(e as Error).message}`));
     }
     return report;
   };
+  const done = async (outcome: Outcome, reason: string, error: string | null = null) =>
+    ({ kind: 'done', report: await finish(outcome, reason, error) }) as const;
 
   try {
     const stopped = () => (options.signal?.aborted ? `the sweep was interrupted (${reasonOf(options.signal)})` : null);
     const stoppedBefore = stopped();
-    if (stoppedBefore) return await finish(INTERRUPTED, `${stoppedBefore} before this recipe`);
+    if (stoppedBefore) return await done(INTERRUPTED, `${stoppedBefore} before this recipe`);
     // A record that names a missing or inconsistent snapshot, or another configuration's
     // domain, reads as invalid: error:registry, and nothing is pruned or deployed for it.
     const read = await readTrustedCanonical(config.stateDir, recipe, config.domain, {
@@ -221,7 +237,8 @@ async function sweepRecipe(
       report.warnings.push(describeTagMove(tagMoved));
       step(`warning: ${describeTagMove(tagMoved)}`);
     }
-    decision = await decideRecipe(config.stateDir, enrolled, read, synced.tags, options.retryRed);
+    memory = await readAttemptMemory(config.stateDir, recipe);
+    decision = decideFrom(enrolled, read, synced.tags, memory.memory, options.retryRed);
     report.decision = decision.code;
     report.latestTag = decision.tag;
     tagCommit = decision.commit;
@@ -232,17 +249,27 @@ async function sweepRecipe(
       // Say where: an invalid record's problem names its file already, a bad version does not.
       const file = canonicalPath(config.stateDir, recipe);
       const error = decision.reason.includes(file) ? decision.reason : `${decision.reason} in ${file}`;
-      return await finish('error', decision.reason, error);
+      return await done('error', decision.reason, error);
     }
-    if (decision.action === 'skip') return await finish('skipped', decision.reason);
+    if (decision.action === 'skip') return await done('skipped', decision.reason);
     const tag = decision.tag as string;
-    if (options.dryRun) return await finish('would-run', `${decision.reason}: would run cold on ${tag}`);
+    if (options.dryRun) return await done('would-run', `${decision.reason}: would run cold on ${tag}`);
 
     const canonicalBefore = before;
     const runCommit = decision.commit ?? '';
-    return await runSlots.use(async (): Promise<RecipeReport> => {
-      const stoppedWaiting = stopped();
-      if (stoppedWaiting) return await finish(INTERRUPTED, `${stoppedWaiting} before the run on ${tag}`);
+    const run = async (): Promise<RecipeReport> => {
+      const release = await runSlots.acquire();
+      try {
+        const stoppedWaiting = stopped();
+        if (stoppedWaiting) return await finish(INTERRUPTED, `${stoppedWaiting} before the run on ${tag}`);
+        return await runAndPromote(release);
+      } catch (error) {
+        return await finish('error', 'the recipe could not be swept', (error as Error).message);
+      } finally {
+        release();
+      }
+    };
+    const runAndPromote = async (releaseSlot: () => void): Promise<RecipeReport> => {
       step(`run on ${tag} (${runCommit.slice(0, 8)}) …`);
       const result = await effects.runRecipeCi({
         config,
@@ -316,6 +343,7 @@ async function sweepRecipe(
           level: result.level,
           previous: canonicalBefore,
           log: (line) => step(`  ${line}`),
+          onUndeployed: releaseSlot,
         });
         report.promoted = true;
         report.canonicalAfter = summary(promoted);
@@ -323,8 +351,9 @@ async function sweepRecipe(
       } catch (error) {
         return await finish('promote-failed', verdictGate.reason, `promote failed: ${(error as Error).message}`);
       }
-    });
+    };
+    return { kind: 'run', run: run() };
   } catch (error) {
-    return await finish('error', 'the recipe could not be swept', (error as Error).message);
+    return await done('error', 'the recipe could not be swept', (error as Error).message);
   }
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { loadConfig, repoUrl, required } from '../../src/config/config.js';
 import { InputError } from '../../src/config/errors.js';
+import { readConfig } from '../../src/config/read-config.js';
 
 function configFile(content: unknown): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ccci-config-'));
@@ -143,5 +144,60 @@ describe('hostile configuration values', () => {
     rejects(() => loadConfig({ configFile: file, env: {} }), /recipes\.__proto__: a key named __proto__ is not allowed/);
     const nested = configFile('{"recipes": {"custom-html": {"env": {"__proto__": "x"}}}}');
     rejects(() => loadConfig({ configFile: nested, env: {} }), /recipes\.custom-html\.env\.__proto__/);
+  });
+});
+
+describe('readConfig (the commands\' reader, zod only for a file that is not plain) answers as loadConfig does', () => {
+  const files: unknown[] = [
+    {},
+    { stateDir: '/srv/state', upstream: 'https://git.coopcloud.tech/coop-cloud/' },
+    {
+      repo: '/nix/store/abc-source',
+      server: 'default',
+      domain: 'ci.example.org',
+      ingress: '127.0.0.1:8080',
+      mirror: { url: 'https://git.example.org/mirror/', owner: 'mirror', tokenFile: '/run/credentials/x/token' },
+      recipes: { plausible: { upgradeBase: '3.0.1+v2.0.0', deployTimeoutSeconds: 900, env: { A_B: 'c' } }, ghost: {} },
+      maxConcurrentRuns: 2,
+      minFreeDiskPercent: 12.5,
+      metricsFile: null,
+    },
+    // Valid for the schema though not plain (a host name as server name): the schema's answer.
+    { server: 'ci.example.org' },
+  ];
+  for (const [i, content] of files.entries()) {
+    test(`the same configuration (${i + 1})`, async () => {
+      const file = configFile(content);
+      const env = { CCCI_RUNS_DIR: '/srv/runs', HOME: '/home/op' };
+      assert.deepEqual(await readConfig({ configFile: file, env }), loadConfig({ configFile: file, env }));
+    });
+  }
+  const bad: unknown[] = [
+    { stateDirr: '/x' },
+    { maxConcurrentRuns: 0 },
+    { recipes: { '../etc': {} } },
+    [],
+    '{ nope',
+    // Hostile values the reliability work refuses: the plain check must leave them to the schema.
+    { server: '..' },
+    { server: '$(touch /tmp/pwned)' },
+    '{"recipes": {"custom-html": {}, "__proto__": {}}}',
+    '{"recipes": {"custom-html": {"env": {"__proto__": "x"}}}}',
+  ];
+  for (const [i, content] of bad.entries()) {
+    test(`the same error (${i + 1})`, async () => {
+      const file = configFile(content);
+      let expected = '';
+      try {
+        loadConfig({ configFile: file, env: {} });
+      } catch (error) {
+        expected = (error as Error).message;
+      }
+      assert.notEqual(expected, '');
+      await assert.rejects(readConfig({ configFile: file, env: {} }), (error: unknown) => error instanceof InputError && error.message === expected);
+    });
+  }
+  test('no file: defaults and environment', async () => {
+    assert.deepEqual(await readConfig({ env: { HOME: '/home/op' } }), loadConfig({ env: { HOME: '/home/op' } }));
   });
 });

@@ -21,7 +21,7 @@ import { FAILPOINTS, type FailpointName } from '../../src/effects/failpoint.js';
 import { readLockOwner } from '../../src/effects/lock-file.js';
 import { canonicalPath, loadCanonical } from '../../src/registry/canonical.js';
 import { verifySnapshot } from '../../src/registry/snapshot.js';
-import { sweepReportSchema } from '../../src/sweep/report.js';
+import { sweepReportSchema } from '../../src/sweep/report-schema.js';
 import { assertNothingLeftBehind, tempFilesUnder } from './leftover-checks.js';
 import { createScenario, type Scenario } from './scenario.js';
 
@@ -48,7 +48,6 @@ const CHAIN: KillCase[] = [
   { point: 'promote:snapshot', committed: false },
   { point: 'snapshot:archive-written', committed: false },
   { point: 'snapshot:meta-written', committed: false },
-  { point: 'snapshot:verified', committed: false },
   { point: 'snapshot:renamed', committed: false },
   { point: 'promote:record', committed: false },
   { point: 'atomic-write:temp-created', subject: 'canonical.json', committed: false },

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { readAttempts } from '../../src/registry/attempts.js';
 import { readRunResult } from '../../src/run/result.js';
-import { sweepReportSchema } from '../../src/sweep/report.js';
+import { sweepReportSchema } from '../../src/sweep/report-schema.js';
 import { assertNothingLeftBehind } from './leftover-checks.js';
 import { createScenario, type Scenario } from './scenario.js';
 

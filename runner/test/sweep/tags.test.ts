@@ -11,7 +11,8 @@ import { headCommit } from '../../src/effects/git.js';
 import { loadCanonical } from '../../src/registry/canonical.js';
 import { syncRecordPath } from '../../src/mirror/sync-record.js';
 import { defaultSweepEffects } from '../../src/sweep/default-effects.js';
-import { sweepReportSchema, type SweepReport } from '../../src/sweep/report.js';
+import { sweepReportSchema } from '../../src/sweep/report-schema.js';
+import type { SweepReport } from '../../src/sweep/report.js';
 import { createScenario, type Scenario } from './scenario.js';
 
 async function git(args: string[], cwd: string): Promise<string> {

@@ -1,4 +1,4 @@
-import { loadConfig } from '../../config/config.js';
+import { readConfig } from '../../config/read-config.js';
 import { InputError } from '../../config/errors.js';
 import { readTrustedCanonical } from '../../registry/record-check.js';
 import { defaultSweepEffects } from '../../sweep/default-effects.js';
@@ -16,7 +16,7 @@ export const decideCommand: Command = {
       'retry-red': { type: 'boolean' },
     });
     if (positionals.length !== 1) throw new InputError(`expected exactly one RECIPE, got ${positionals.length}`);
-    const config = loadConfig({ configFile: context.configFile, env: context.env });
+    const config = await readConfig({ configFile: context.configFile, env: context.env });
     const [recipe] = await loadEnrolled(config, positionals);
     if (!recipe) throw new InputError('no recipe');
     const effects = defaultSweepEffects();

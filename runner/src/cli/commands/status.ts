@@ -1,8 +1,7 @@
 // ccci status [RECIPE] [--json]: every enrolled recipe in a table, or one recipe in full.
-import { loadConfig } from '../../config/config.js';
+// The one-recipe view is loaded only when asked for: the table is the hot path.
+import { readConfig } from '../../config/read-config.js';
 import { InputError } from '../../config/errors.js';
-import { collectRecipeDetail } from '../../status/recipe-detail.js';
-import { renderRecipeDetail } from '../../status/render-detail.js';
 import { renderStatus } from '../../status/render.js';
 import { collectStatus } from '../../status/status.js';
 import { EXIT, parseCommandArgs, writeLine, type Command } from '../command.js';
@@ -14,9 +13,13 @@ export const statusCommand: Command = {
   async run(argv, context) {
     const { values, positionals } = parseCommandArgs('status', argv, { json: { type: 'boolean' } });
     if (positionals.length > 1) throw new InputError(`expected at most one RECIPE, got ${positionals.length}`);
-    const config = loadConfig({ configFile: context.configFile, env: context.env });
+    const config = await readConfig({ configFile: context.configFile, env: context.env });
     const recipe = positionals[0];
     if (recipe !== undefined) {
+      const [{ collectRecipeDetail }, { renderRecipeDetail }] = await Promise.all([
+        import('../../status/recipe-detail.js'),
+        import('../../status/render-detail.js'),
+      ]);
       const detail = await collectRecipeDetail(config, recipe);
       writeLine(context.stdout, values.json ? JSON.stringify(detail, null, 2) : renderRecipeDetail(detail));
       return EXIT.ok;

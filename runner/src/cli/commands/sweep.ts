@@ -1,4 +1,5 @@
-import { loadConfig, required } from '../../config/config.js';
+import { readConfig } from '../../config/read-config.js';
+import { required } from '../../config/resolve-config.js';
 import { defaultSweepEffects } from '../../sweep/default-effects.js';
 import { progressTo } from '../../sweep/progress.js';
 import { renderSweepSummary } from '../../sweep/report.js';
@@ -21,7 +22,7 @@ export const sweepCommand: Command = {
       },
       false,
     );
-    const config = loadConfig({ configFile: context.configFile, env: context.env });
+    const config = await readConfig({ configFile: context.configFile, env: context.env });
     const dryRun = values['dry-run'] ?? false;
     if (!dryRun) {
       required(config, 'server');
