@@ -50,14 +50,14 @@ describe('archiveBytesOf: what tar writes', () => {
         const dir = freshDir();
         for (const n of nodes) {
           const parent = path.join(dir, ...n.dirs);
-          mkdirSync(parent, { recursive: true });
           const target = path.join(parent, n.name);
           try {
+            mkdirSync(parent, { recursive: true });
             if (n.kind === 'file') writeFileSync(target, Buffer.alloc(n.size, 7));
             else if (n.kind === 'symlink') symlinkSync(n.target, target);
             else mkdirSync(target, { recursive: true });
           } catch {
-            // A name already taken by another kind of node: this tree has one node fewer.
+            // A name (or a parent directory's) already taken by another kind of node: this tree has one node fewer.
           }
         }
         assert.equal(await archiveBytesOf(dir), await actualTarBytes(dir));
