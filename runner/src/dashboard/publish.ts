@@ -18,7 +18,8 @@
 // live page names it. The files are made world-readable on purpose (the web server
 // reads them); what goes in has been redacted.
 import { createHash, randomBytes } from 'node:crypto';
-import { chmod, link, lstat, mkdir, open, readdir, readFile, readlink, rename, rm, stat as statFollowing, symlink } from 'node:fs/promises';
+import { closeSync, fchmodSync, fsync, linkSync, lstatSync, openSync, renameSync, writeFileSync } from 'node:fs';
+import { chmod, lstat, mkdir, open, readdir, readFile, readlink, rename, rm, stat as statFollowing, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { fsyncDirectory } from '../effects/atomic-file.js';
 import { describeOwner, tryAcquireLock } from '../effects/lock-file.js';
@@ -28,8 +29,8 @@ export const BUILDS = '.builds';
 export const CURRENT = 'current';
 const FILE_MODE = 0o644;
 const DIR_MODE = 0o755;
-/** Files written (and fsynced) at once. */
-const WRITE_CONCURRENCY = 16;
+/** Files fsynced at once (libuv runs four at a time; the rest wait their turn). */
+const SYNC_CONCURRENCY = 16;
 
 export class DashboardDirectoryError extends Error {
   constructor(message: string) {
@@ -79,28 +80,49 @@ async function claim(dir: string): Promise<void> {
   await marker.close();
 }
 
-/** Creates `file` (never replaces one), world-readable whatever the umask, durable. */
-async function writeOne(file: string, content: string | Uint8Array): Promise<void> {
-  const handle = await open(file, 'wx', FILE_MODE);
+const fsyncFd = (fd: number) => new Promise<void>((resolve, reject) => fsync(fd, (error) => (error ? reject(error) : resolve())));
+
+function lstatOrNull(target: string) {
   try {
-    await handle.writeFile(content);
-    // Explicit: the sweep's units run with UMask=0077, and the web server must read this.
-    await handle.chmod(FILE_MODE);
-    await handle.sync();
-  } finally {
-    await handle.close();
+    return lstatSync(target);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
   }
 }
 
-/** Replaces `file` atomically: a temp file beside it, written and fsynced, renamed over it. */
-async function replaceOne(file: string, content: string | Uint8Array): Promise<void> {
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    await writeOne(temp, content);
-    await rename(temp, file);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
+/**
+ * Files created now and made durable together. Each is created (never replacing one),
+ * written and made world-readable whatever the umask with synchronous calls, and all are
+ * fsynced only once all are written: on ext4 every fsync forces a journal commit, and a
+ * file created while a commit is under way waits for it, so writing and fsyncing each
+ * file in turn had a first dashboard (a thousand files) wait for a thousand commits.
+ */
+class NewFiles {
+  readonly paths: string[] = [];
+
+  create(file: string, content: string | Uint8Array): void {
+    const fd = openSync(file, 'wx', FILE_MODE);
+    this.paths.push(file);
+    try {
+      writeFileSync(fd, content);
+      // Explicit: the sweep's units run with UMask=0077, and the web server must read this.
+      fchmodSync(fd, FILE_MODE);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** Every file created so far is on disk when this resolves. */
+  async sync(): Promise<void> {
+    await pool(this.paths, SYNC_CONCURRENCY, async (file) => {
+      const fd = openSync(file, 'r');
+      try {
+        await fsyncFd(fd);
+      } finally {
+        closeSync(fd);
+      }
+    });
   }
 }
 
@@ -247,17 +269,35 @@ export async function publishDirectory(
     const sharedDirs = new Set(layout.shared);
     for (const [name] of shared) sharedDirs.add(path.posix.dirname(name));
     for (const d of [...sharedDirs].sort()) await ensureDir(path.join(target, d));
-    await pool(shared, WRITE_CONCURRENCY, async ([name, given]) => {
-      const file = path.join(target, name);
-      const before = previous?.files.get(name);
-      const present = before !== undefined && (await statOrNull(file))?.isFile() === true;
-      if (isUnchanged(given) && present) return keep(name, before);
-      const { content, entry } = await contentOf(given);
-      if (present && before.sha256 === entry.sha256) return keep(name, entry);
-      await replaceOne(file, content);
-      manifest[name] = entry;
-      bytes += entry.size;
-    });
+    // Each changed one as a temp file beside it, all fsynced, then each renamed over its file.
+    const temps = new NewFiles();
+    const renames: [string, string][] = [];
+    try {
+      for (const [name, given] of shared) {
+        const file = path.join(target, name);
+        const before = previous?.files.get(name);
+        const present = before !== undefined && lstatOrNull(file)?.isFile() === true;
+        if (isUnchanged(given) && present) {
+          keep(name, before);
+          continue;
+        }
+        const { content, entry } = await contentOf(given);
+        if (present && before.sha256 === entry.sha256) {
+          keep(name, entry);
+          continue;
+        }
+        const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
+        temps.create(temp, content);
+        renames.push([temp, file]);
+        manifest[name] = entry;
+        bytes += entry.size;
+      }
+      await temps.sync();
+      for (const [temp, file] of renames) renameSync(temp, file);
+    } catch (error) {
+      for (const temp of temps.paths) await rm(temp, { force: true });
+      throw error;
+    }
     for (const d of sharedDirs) await fsyncDirectory(path.join(target, d));
 
     try {
@@ -269,25 +309,27 @@ export async function publishDirectory(
         await chmod(path.join(buildDir, d), DIR_MODE);
       }
       // A page equal to the live one is hard-linked from it (builds never change once written).
-      const linkPrevious = async (name: string, entry: Entry): Promise<boolean> => {
+      const linkPrevious = (name: string, entry: Entry): boolean => {
         try {
-          await link(path.join(previous?.dir as string, name), path.join(buildDir, name));
+          linkSync(path.join(previous?.dir as string, name), path.join(buildDir, name));
         } catch {
           return false; // gone from the live build: write it
         }
         keep(name, entry);
         return true;
       };
-      await pool(built, WRITE_CONCURRENCY, async ([name, given]) => {
+      const pages = new NewFiles();
+      for (const [name, given] of built) {
         const before = previous?.files.get(name);
-        if (isUnchanged(given) && before !== undefined && (await linkPrevious(name, before))) return;
+        if (isUnchanged(given) && before !== undefined && linkPrevious(name, before)) continue;
         const { content, entry } = await contentOf(given);
-        if (before?.sha256 === entry.sha256 && (await linkPrevious(name, entry))) return;
-        await writeOne(path.join(buildDir, name), content);
+        if (before?.sha256 === entry.sha256 && linkPrevious(name, entry)) continue;
+        pages.create(path.join(buildDir, name), content);
         manifest[name] = entry;
         bytes += entry.size;
-      });
-      await writeOne(manifestPath(buildDir), `${JSON.stringify({ schema: 1, files: manifest })}\n`);
+      }
+      pages.create(manifestPath(buildDir), `${JSON.stringify({ schema: 1, files: manifest })}\n`);
+      await pages.sync();
       // Deepest first, so each directory's entries are durable before its parent's.
       for (const d of [...sortedDirs].reverse()) await fsyncDirectory(path.join(buildDir, d));
       await fsyncDirectory(path.join(target, BUILDS));

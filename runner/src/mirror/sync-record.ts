@@ -11,9 +11,10 @@ import path from 'node:path';
 import { z } from 'zod';
 import { fsyncDirectory, writeJsonAtomic } from '../effects/atomic-file.js';
 import { MAIN_REF, TAG_PREFIX } from './refs.js';
+import { SYNC_RECORD_SCHEMA } from './sync-record-path.js';
 import { objectIdSchema, peeledTagSchema } from './report.js';
 
-export const SYNC_RECORD_SCHEMA = 1;
+export { SYNC_RECORD_SCHEMA };
 
 const listedRefSchema = z.strictObject({ ref: z.string().min(1), oid: objectIdSchema });
 

@@ -99,8 +99,10 @@ export function rememberAll(memory: AttemptMemory, attempts: readonly Attempt[])
  * fields; undefined otherwise (the schema then decides: it also accepts and drops
  * unknown fields, which the plain check leaves to it).
  */
+const ATTEMPT_ALLOWED_KEYS: readonly string[] = [...ATTEMPT_KEYS, ...ATTEMPT_OPTIONAL_KEYS];
+
 export function checkAttempt(raw: unknown): Checked<Attempt> {
-  if (!isPlainObject(raw) || !hasKeys(raw, [...ATTEMPT_KEYS, ...ATTEMPT_OPTIONAL_KEYS], ATTEMPT_KEYS)) return undefined;
+  if (!isPlainObject(raw) || !hasKeys(raw, ATTEMPT_ALLOWED_KEYS, ATTEMPT_KEYS)) return undefined;
   const { at, sweepId, recipe, decision, tag, commit, runId, verdict, level, promoted, outcome, durationMs } = raw;
   const moved = raw.canonicalTagMoved;
   const text = (v: unknown): v is string => typeof v === 'string';
