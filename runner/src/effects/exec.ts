@@ -95,10 +95,15 @@ export async function execProgram(
 ): Promise<ExecResult> {
   const argv = [program, ...args];
   for (const observe of observers) observe(argv);
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const [key, value] of Object.entries(options.env ?? {})) {
-    if (value === undefined) delete env[key];
-    else env[key] = value;
+  // The runner's own environment as it is when nothing is added (a copy per program
+  // would be a few hundred strings copied for nothing; spawn copies it anyway).
+  let env: NodeJS.ProcessEnv = process.env;
+  if (options.env !== undefined && Object.keys(options.env).length > 0) {
+    env = { ...process.env };
+    for (const [key, value] of Object.entries(options.env)) {
+      if (value === undefined) delete env[key];
+      else env[key] = value;
+    }
   }
   let timedOut = false;
   const $ = await loadZx();

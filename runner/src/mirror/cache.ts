@@ -8,6 +8,7 @@
 //                                              the mirror would be): what the sweep reads
 //
 // Beside it, <recipe>.sync.json: what the last sync saw and left (see sync-record.ts).
+import { statSync } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -33,7 +34,8 @@ async function exists(target: string): Promise<boolean> {
 /** Whether the clone is there at all (a file check, no git): its HEAD file exists. */
 export async function cacheCloneExists(gitDir: string): Promise<boolean> {
   try {
-    return (await stat(path.join(gitDir, 'HEAD'))).isFile();
+    // Synchronous: asked for every recipe every night, a stat is cheaper than its promise.
+    return statSync(path.join(gitDir, 'HEAD')).isFile();
   } catch {
     return false;
   }

@@ -12,8 +12,8 @@
 //     volumes belong to the canonical, and its canonical is marked idle again.
 // Snapshot directories are the registry's business (recover.ts, per recipe, only when
 // the record can be trusted). Every removal is a line of the answer and of the log.
-import { existsSync } from 'node:fs';
-import { readdir, rm, stat } from 'node:fs/promises';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config/config.js';
 import { createOwnAbraDir } from '../effects/abra-dir.js';
@@ -44,17 +44,19 @@ const CLONE_TEMP = /^[a-z0-9][a-z0-9_-]*\.git\.(\d+)\.[0-9a-f]+\.tmp$/;
 /** A gc's own ABRA_DIR while it tears down apps: `<runsDir>/.gc-<pid>`. */
 const GC_DIR = /^\.gc-(\d+)$/;
 
-async function entries(dir: string): Promise<string[]> {
+// The look-ups are synchronous: every sweep scans every recipe's directory, and a
+// promise per directory (a trip through libuv's threads each) cost more than the scan.
+function entries(dir: string): string[] {
   try {
-    return await readdir(dir);
+    return readdirSync(dir);
   } catch {
     return [];
   }
 }
 
-async function isDirectory(file: string): Promise<boolean> {
+function isDirectory(file: string): boolean {
   try {
-    return (await stat(file)).isDirectory();
+    return statSync(file).isDirectory();
   } catch {
     return false;
   }
@@ -95,7 +97,7 @@ class Cleanup {
 
   /** Temp files in `dir` whose writer is dead (`onlyPrefix`: only names starting so). */
   async deadTempFiles(dir: string, onlyPrefix = ''): Promise<void> {
-    for (const name of await entries(dir)) {
+    for (const name of entries(dir)) {
       if (!name.startsWith(onlyPrefix)) continue;
       const pid = tempFileWriter(name);
       if (pid === null || processAlive(pid)) continue;
@@ -107,16 +109,16 @@ class Cleanup {
     const { stateDir, runsDir, cacheDir, metricsFile, abraDir, server } = this.config;
     await this.deadTempFiles(stateDir);
     await this.deadTempFiles(path.join(stateDir, 'sweeps'));
-    for (const name of await entries(stateDir)) {
+    for (const name of entries(stateDir)) {
       if (name === 'sweeps' || name.startsWith('.')) continue;
       const dir = path.join(stateDir, name);
-      if (await isDirectory(dir)) await this.deadTempFiles(dir);
+      if (isDirectory(dir)) await this.deadTempFiles(dir);
     }
     await this.deadTempFiles(runsDir);
     await this.deadTempFiles(path.join(runsDir, DOMAIN_LOCKS_DIR));
     const mirrors = path.join(cacheDir, 'mirrors');
     await this.deadTempFiles(mirrors);
-    for (const name of await entries(mirrors)) {
+    for (const name of entries(mirrors)) {
       const match = CLONE_TEMP.exec(name);
       if (match && !processAlive(Number(match[1]))) {
         await this.remove(path.join(mirrors, name), `half-made cache clone of pid ${match[1]}, which is gone`);
@@ -125,7 +127,7 @@ class Cleanup {
     // Beside files that are not ours only our own temp names, of our own targets.
     if (metricsFile) await this.deadTempFiles(path.dirname(metricsFile), `.${path.basename(metricsFile)}.`);
     if (server) await this.deadTempFiles(path.join(abraDir, 'servers', server));
-    for (const name of await entries(runsDir)) {
+    for (const name of entries(runsDir)) {
       const match = GC_DIR.exec(name);
       if (match && !processAlive(Number(match[1]))) await this.remove(path.join(runsDir, name), `work directory of a gc, pid ${match[1]}, which is gone`);
     }
@@ -133,9 +135,9 @@ class Cleanup {
 
   /** `<run-id>-promote/` directories: the caller holds the sweep lock, so no promote is running. */
   async promoteDirectories(): Promise<void> {
-    for (const name of await entries(this.config.runsDir)) {
+    for (const name of entries(this.config.runsDir)) {
       const dir = path.join(this.config.runsDir, name);
-      if (name.endsWith('-promote') && (await isDirectory(dir))) await this.remove(dir, 'work directory of a promote that did not finish');
+      if (name.endsWith('-promote') && isDirectory(dir)) await this.remove(dir, 'work directory of a promote that did not finish');
     }
   }
 
@@ -161,7 +163,7 @@ class Cleanup {
 
   async deadDomainLocks(): Promise<void> {
     const dir = path.join(this.config.runsDir, DOMAIN_LOCKS_DIR);
-    for (const name of (await entries(dir)).sort()) {
+    for (const name of (entries(dir)).sort()) {
       if (!name.endsWith('.lock')) continue;
       const file = path.join(dir, name);
       const domain = name.slice(0, -'.lock'.length);
