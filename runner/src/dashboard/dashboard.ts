@@ -7,10 +7,10 @@ import type { Config } from '../config/config.js';
 import { writeJsonAtomic } from '../effects/atomic-file.js';
 import type { SummaryCache } from '../status/sweep-reports.js';
 import { buildDashboard } from './model.js';
-import { publishDirectory, type Content, type PublishResult } from './publish.js';
+import { beginPublication, type PublishResult } from './publish.js';
 import { gatherDashboardState, type RunCache } from './read-state.js';
 import { runHref } from './render-recipe.js';
-import { LAYOUT, renderSite } from './site.js';
+import { LAYOUT, siteFiles } from './site.js';
 
 /**
  * What the last dashboard learnt and the next may trust: sweep report summaries and the
@@ -66,24 +66,35 @@ export async function writeDashboard(
   const now = options.now ?? new Date();
   const cacheFile = path.join(path.resolve(dir), CACHE);
   const cache = await readCache(cacheFile);
-  const { input, runFiles, summaries, runCache } = await gatherDashboardState(config, {
-    now,
-    nights: options.nights ?? DASHBOARD_NIGHTS,
-    summaries: cache.sweeps,
-    ...(cache.runs ? { runCache: cache.runs } : {}),
-  });
-  const model = buildDashboard(input);
-  const files: Map<string, Content> = renderSite(model);
-  for (const [runId, copy] of runFiles) {
-    if (copy.log !== null) files.set(runHref(runId, 'run.log', ''), copy.log);
-    if (copy.results !== null) files.set(runHref(runId, 'results.json', ''), copy.results);
+  // The build is begun first (the directory claimed and locked) so that each file can be
+  // written as soon as it is made, while the next ones are read and rendered.
+  const publication = await beginPublication(dir, LAYOUT, now);
+  let written: Omit<DashboardWritten, keyof PublishResult>;
+  let kept: { sweeps: SummaryCache; runs: RunCache };
+  try {
+    const { input, summaries, runCache } = await gatherDashboardState(config, {
+      now,
+      nights: options.nights ?? DASHBOARD_NIGHTS,
+      summaries: cache.sweeps,
+      ...(cache.runs ? { runCache: cache.runs } : {}),
+      onRunFiles: (runId, copy) => {
+        if (copy.log !== null) publication.add(runHref(runId, 'run.log', ''), copy.log);
+        if (copy.results !== null) publication.add(runHref(runId, 'results.json', ''), copy.results);
+      },
+    });
+    const model = buildDashboard(input);
+    for (const [name, content] of siteFiles(model)) publication.add(name, content);
+    written = {
+      recipes: model.recipes.length,
+      attention: model.recipes.filter((r) => r.attention.length > 0).length,
+      problems: model.problems,
+    };
+    kept = { sweeps: summaries, runs: runCache };
+  } catch (error) {
+    await publication.abandon();
+    throw error;
   }
-  const published = await publishDirectory(dir, files, LAYOUT, now);
-  await writeJsonAtomic(cacheFile, { sweeps: summaries, runs: runCache }).catch(() => undefined);
-  return {
-    ...published,
-    recipes: model.recipes.length,
-    attention: model.recipes.filter((r) => r.attention.length > 0).length,
-    problems: model.problems,
-  };
+  const published = await publication.commit();
+  await writeJsonAtomic(cacheFile, kept).catch(() => undefined);
+  return { ...published, ...written };
 }

@@ -18,11 +18,12 @@
 // live page names it. The files are made world-readable on purpose (the web server
 // reads them); what goes in has been redacted.
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fchmodSync, fsync, linkSync, lstatSync, openSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, fsync, linkSync, lstatSync, mkdirSync, openSync, renameSync } from 'node:fs';
 import { chmod, lstat, mkdir, open, readdir, readFile, readlink, rename, rm, stat as statFollowing, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { fsyncDirectory } from '../effects/atomic-file.js';
 import { describeOwner, tryAcquireLock } from '../effects/lock-file.js';
+import { FileCreator } from './file-creator.js';
 
 export const MARKER = '.ccci-dashboard';
 export const BUILDS = '.builds';
@@ -92,38 +93,20 @@ function lstatOrNull(target: string) {
 }
 
 /**
- * Files created now and made durable together. Each is created (never replacing one),
- * written and made world-readable whatever the umask with synchronous calls, and all are
- * fsynced only once all are written: on ext4 every fsync forces a journal commit, and a
- * file created while a commit is under way waits for it, so writing and fsyncing each
- * file in turn had a first dashboard (a thousand files) wait for a thousand commits.
+ * Makes `files` (all written) durable. The files are fsynced only once all are created:
+ * on a journalled ext4 every fsync forces a journal commit, and a file created while a
+ * commit is under way waits for it, so writing and fsyncing each in turn had a first
+ * dashboard (a thousand files) wait for a thousand commits.
  */
-class NewFiles {
-  readonly paths: string[] = [];
-
-  create(file: string, content: string | Uint8Array): void {
-    const fd = openSync(file, 'wx', FILE_MODE);
-    this.paths.push(file);
+async function syncAll(files: readonly string[]): Promise<void> {
+  await pool(files, SYNC_CONCURRENCY, async (file) => {
+    const fd = openSync(file, 'r');
     try {
-      writeFileSync(fd, content);
-      // Explicit: the sweep's units run with UMask=0077, and the web server must read this.
-      fchmodSync(fd, FILE_MODE);
+      await fsyncFd(fd);
     } finally {
       closeSync(fd);
     }
-  }
-
-  /** Every file created so far is on disk when this resolves. */
-  async sync(): Promise<void> {
-    await pool(this.paths, SYNC_CONCURRENCY, async (file) => {
-      const fd = openSync(file, 'r');
-      try {
-        await fsyncFd(fd);
-      } finally {
-        closeSync(fd);
-      }
-    });
-  }
+  });
 }
 
 async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
@@ -233,13 +216,35 @@ export async function publishDirectory(
   layout: Layout,
   now: Date = new Date(),
 ): Promise<PublishResult> {
-  const target = path.resolve(dir);
-  const topOf = (name: string) => name.split('/')[0] as string;
-  for (const name of files.keys()) {
-    const top = topOf(name);
-    const known = layout.built.includes(top) || (layout.shared.includes(top) && name.includes('/'));
-    if (!isInside(name) || !known) throw new Error(`internal: dashboard file name ${JSON.stringify(name)} leaves the directory or its layout`);
+  for (const name of files.keys()) checkName(name, layout);
+  const publication = await beginPublication(dir, layout, now);
+  try {
+    for (const [name, content] of files) publication.add(name, content);
+  } catch (error) {
+    await publication.abandon();
+    throw error;
   }
+  return publication.commit();
+}
+
+function topOf(name: string): string {
+  return name.split('/')[0] as string;
+}
+
+function checkName(name: string, layout: Layout): void {
+  const top = topOf(name);
+  const known = layout.built.includes(top) || (layout.shared.includes(top) && name.includes('/'));
+  if (!isInside(name) || !known) throw new Error(`internal: dashboard file name ${JSON.stringify(name)} leaves the directory or its layout`);
+}
+
+/**
+ * Starts a new build of `dir` (claimed, locked): files are added as they are made, and
+ * their creation starts at once, while the caller makes the next ones; `commit` makes
+ * them live, `abandon` throws them away. Either one must be called: the lock is held
+ * until then.
+ */
+export async function beginPublication(dir: string, layout: Layout, now: Date = new Date()): Promise<Publication> {
+  const target = path.resolve(dir);
   await claim(target);
   const attempt = await tryAcquireLock(path.join(target, '.lock'), 'ccci dashboard');
   if (!attempt.acquired) {
@@ -247,113 +252,201 @@ export async function publishDirectory(
   }
   try {
     await ensureDir(path.join(target, BUILDS));
+    for (const d of layout.shared) await ensureDir(path.join(target, d));
     const previous = await previousBuild(target);
     const id = `${now.toISOString().replace(/[-:.]/g, '')}-${randomBytes(3).toString('hex')}`;
     const buildDir = path.join(target, BUILDS, id);
-    const manifest: Record<string, Entry> = {};
-    let unchanged = 0;
-    let bytes = 0;
-    const keep = (name: string, entry: Entry) => {
-      manifest[name] = entry;
-      bytes += entry.size;
-      unchanged += 1;
-    };
-    const contentOf = async (given: Content) => {
-      const content = isUnchanged(given) ? await given.produce() : given;
-      return { content, entry: { sha256: digest(content), size: typeof content === 'string' ? Buffer.byteLength(content) : content.byteLength } };
-    };
-    const shared = [...files].filter(([name]) => layout.shared.includes(topOf(name)));
-    const built = [...files].filter(([name]) => !layout.shared.includes(topOf(name)));
+    await mkdir(buildDir, { mode: DIR_MODE });
+    await chmod(buildDir, DIR_MODE);
+    return new Publication(target, layout, id, previous, () => attempt.lock.release());
+  } catch (error) {
+    await attempt.lock.release();
+    throw error;
+  }
+}
 
-    // The shared files first: a page never goes live before what it names.
-    const sharedDirs = new Set(layout.shared);
-    for (const [name] of shared) sharedDirs.add(path.posix.dirname(name));
-    for (const d of [...sharedDirs].sort()) await ensureDir(path.join(target, d));
-    // Each changed one as a temp file beside it, all fsynced, then each renamed over its file.
-    const temps = new NewFiles();
-    const renames: [string, string][] = [];
-    try {
-      for (const [name, given] of shared) {
-        const file = path.join(target, name);
-        const before = previous?.files.get(name);
-        const present = before !== undefined && lstatOrNull(file)?.isFile() === true;
-        if (isUnchanged(given) && present) {
-          keep(name, before);
-          continue;
-        }
-        const { content, entry } = await contentOf(given);
-        if (present && before.sha256 === entry.sha256) {
-          keep(name, entry);
-          continue;
-        }
-        const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
-        temps.create(temp, content);
-        renames.push([temp, file]);
-        manifest[name] = entry;
-        bytes += entry.size;
-      }
-      await temps.sync();
-      for (const [temp, file] of renames) renameSync(temp, file);
-    } catch (error) {
-      for (const temp of temps.paths) await rm(temp, { force: true });
-      throw error;
+export class Publication {
+  readonly buildDir: string;
+  private readonly manifest: Record<string, Entry> = {};
+  private readonly names = new Set<string>();
+  private readonly creator = new FileCreator(FILE_MODE);
+  /** Shared files: their temp file, renamed over them once all are durable. */
+  private readonly renames: [string, string][] = [];
+  private readonly sharedDirs: Set<string>;
+  /** Directories of the build, made as their files come. */
+  private readonly buildDirs = new Set<string>(['.']);
+  /** Files whose content is still being made (`Unchanged.produce`). */
+  private readonly producing: Promise<void>[] = [];
+  private bytes = 0;
+  private unchanged = 0;
+  private done = false;
+  private failure: Error | null = null;
+
+  constructor(
+    private readonly target: string,
+    private readonly layout: Layout,
+    private readonly id: string,
+    private readonly previous: { dir: string; files: Map<string, Entry> } | null,
+    private readonly release: () => Promise<void>,
+  ) {
+    this.buildDir = path.join(target, BUILDS, id);
+    this.sharedDirs = new Set(layout.shared);
+  }
+
+  /** Adds one file of the new dashboard; its creation starts now, its failure shows at commit. */
+  add(name: string, given: Content): void {
+    checkName(name, this.layout);
+    if (this.done) throw new Error('internal: dashboard file added after the build was committed or abandoned');
+    if (this.names.has(name)) throw new Error(`internal: dashboard file ${JSON.stringify(name)} added twice`);
+    this.names.add(name);
+    const place = this.layout.shared.includes(topOf(name)) ? this.placeShared.bind(this) : this.placeBuilt.bind(this);
+    if (!isUnchanged(given)) {
+      place(name, given, contentEntry(given));
+      return;
     }
-    for (const d of sharedDirs) await fsyncDirectory(path.join(target, d));
+    if (place(name, given, null)) return;
+    this.producing.push(
+      given.produce().then((content) => {
+        place(name, content, contentEntry(content));
+      }).catch((error: unknown) => {
+        // Kept for the commit to throw (a rejection nobody awaits yet would end the process).
+        this.failure ??= error instanceof Error ? error : new Error(String(error));
+      }),
+    );
+  }
 
+  private keep(name: string, entry: Entry): true {
+    this.manifest[name] = entry;
+    this.bytes += entry.size;
+    this.unchanged += 1;
+    return true;
+  }
+
+  private wrote(name: string, entry: Entry): true {
+    this.manifest[name] = entry;
+    this.bytes += entry.size;
+    return true;
+  }
+
+  /**
+   * A shared file: kept when the live one is unchanged, else a temp file beside it.
+   * `entry` null: the content is not made yet (unchanged by the caller's account);
+   * returns false when it must be made after all.
+   */
+  private placeShared(name: string, content: Content, entry: Entry | null): boolean {
+    const file = path.join(this.target, name);
+    const before = this.previous?.files.get(name);
+    const present = before !== undefined && lstatOrNull(file)?.isFile() === true;
+    if (entry === null) return present ? this.keep(name, before) : false;
+    if (present && before.sha256 === entry.sha256) return this.keep(name, entry);
+    const dir = path.posix.dirname(name);
+    if (!this.sharedDirs.has(dir)) {
+      mkdirSync(path.join(this.target, dir), { recursive: true, mode: DIR_MODE });
+      this.sharedDirs.add(dir);
+    }
+    const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
+    this.creator.create(temp, content as string | Uint8Array);
+    this.renames.push([temp, file]);
+    return this.wrote(name, entry);
+  }
+
+  /** A page of the build: hard-linked from the live build when unchanged, else created. */
+  private placeBuilt(name: string, content: Content, entry: Entry | null): boolean {
+    const before = this.previous?.files.get(name);
+    if (entry === null) return before !== undefined && this.linkPrevious(name, before);
+    if (before?.sha256 === entry.sha256 && this.linkPrevious(name, entry)) return true;
+    this.makeBuildDir(path.posix.dirname(name));
+    this.creator.create(path.join(this.buildDir, name), content as string | Uint8Array);
+    return this.wrote(name, entry);
+  }
+
+  private makeBuildDir(dir: string): void {
+    if (this.buildDirs.has(dir)) return;
+    this.makeBuildDir(path.posix.dirname(dir));
+    const full = path.join(this.buildDir, dir);
+    mkdirSync(full, { mode: DIR_MODE });
+    chmodSync(full, DIR_MODE);
+    this.buildDirs.add(dir);
+  }
+
+  /** A page equal to the live one is hard-linked from it (builds never change once written). */
+  private linkPrevious(name: string, entry: Entry): boolean {
+    if (!this.previous) return false;
     try {
-      const dirs = new Set<string>(['.', ...layout.built.filter((name) => !name.includes('.'))]);
-      for (const [name] of built) for (let d = path.posix.dirname(name); d !== '.'; d = path.posix.dirname(d)) dirs.add(d);
-      const sortedDirs = [...dirs].sort((a, b) => a.split('/').length - b.split('/').length);
-      for (const d of sortedDirs) {
-        await mkdir(path.join(buildDir, d), { recursive: true, mode: DIR_MODE });
-        await chmod(path.join(buildDir, d), DIR_MODE);
-      }
-      // A page equal to the live one is hard-linked from it (builds never change once written).
-      const linkPrevious = (name: string, entry: Entry): boolean => {
-        try {
-          linkSync(path.join(previous?.dir as string, name), path.join(buildDir, name));
-        } catch {
-          return false; // gone from the live build: write it
-        }
-        keep(name, entry);
-        return true;
-      };
-      const pages = new NewFiles();
-      for (const [name, given] of built) {
-        const before = previous?.files.get(name);
-        if (isUnchanged(given) && before !== undefined && linkPrevious(name, before)) continue;
-        const { content, entry } = await contentOf(given);
-        if (before?.sha256 === entry.sha256 && linkPrevious(name, entry)) continue;
-        pages.create(path.join(buildDir, name), content);
-        manifest[name] = entry;
-        bytes += entry.size;
-      }
-      pages.create(manifestPath(buildDir), `${JSON.stringify({ schema: 1, files: manifest })}\n`);
-      await pages.sync();
+      this.makeBuildDir(path.posix.dirname(name));
+      linkSync(path.join(this.previous.dir, name), path.join(this.buildDir, name));
+    } catch {
+      return false; // gone from the live build: write it
+    }
+    return this.keep(name, entry);
+  }
+
+  /** Makes the new build live: the shared files first (a page never goes live before what it names), then the pages in one step. */
+  async commit(): Promise<PublishResult> {
+    this.done = true;
+    const { target, layout, buildDir, id } = this;
+    try {
+      await Promise.all(this.producing);
+      if (this.failure) throw this.failure;
+      for (const d of layout.built) if (!d.includes('.')) this.makeBuildDir(d);
+      this.creator.create(manifestPath(buildDir), `${JSON.stringify({ schema: 1, files: this.manifest })}\n`);
+      await this.creator.finish();
+      await this.creator.close();
+      await syncAll(this.creator.paths);
+      for (const [temp, file] of this.renames) renameSync(temp, file);
+      for (const d of this.sharedDirs) await fsyncDirectory(path.join(target, d));
       // Deepest first, so each directory's entries are durable before its parent's.
-      for (const d of [...sortedDirs].reverse()) await fsyncDirectory(path.join(buildDir, d));
+      const dirs = [...this.buildDirs].sort((a, b) => b.split('/').length - a.split('/').length);
+      for (const d of dirs) await fsyncDirectory(path.join(buildDir, d));
       await fsyncDirectory(path.join(target, BUILDS));
       await replaceLink(target, CURRENT, path.join(BUILDS, id));
       for (const name of layout.built) await replaceLink(target, name, path.join(CURRENT, name));
       await fsyncDirectory(target);
     } catch (error) {
-      await rm(buildDir, { recursive: true, force: true });
-      await rm(manifestPath(buildDir), { force: true });
+      try {
+        await this.throwAway();
+      } finally {
+        await this.release();
+      }
       throw error;
     }
-
-    // What no live page names any more: old builds, and shared files of runs no longer shown.
-    for (const entry of await readdir(path.join(target, BUILDS))) {
-      if (entry !== id && entry !== `${id}.json`) await rm(path.join(target, BUILDS, entry), { recursive: true, force: true });
-    }
-    for (const d of sharedDirs) {
-      for (const entry of await readdir(path.join(target, d), { withFileTypes: true })) {
-        const name = path.posix.join(d, entry.name);
-        if (entry.isFile() && !files.has(name)) await rm(path.join(target, name), { force: true });
+    try {
+      // What no live page names any more: old builds, and shared files of runs no longer shown.
+      for (const entry of await readdir(path.join(target, BUILDS))) {
+        if (entry !== id && entry !== `${id}.json`) await rm(path.join(target, BUILDS, entry), { recursive: true, force: true });
       }
+      for (const d of this.sharedDirs) {
+        for (const entry of await readdir(path.join(target, d), { withFileTypes: true })) {
+          const name = path.posix.join(d, entry.name);
+          if (entry.isFile() && !this.names.has(name)) await rm(path.join(target, name), { force: true });
+        }
+      }
+      return { dir: target, build: id, files: this.names.size, bytes: this.bytes, unchanged: this.unchanged };
+    } finally {
+      await this.release();
     }
-    return { dir: target, build: id, files: files.size, bytes, unchanged };
-  } finally {
-    await attempt.lock.release();
   }
+
+  /** Throws the new build away, the live one left exactly as it was. */
+  async abandon(): Promise<void> {
+    this.done = true;
+    try {
+      await Promise.allSettled(this.producing);
+      await this.throwAway();
+    } finally {
+      await this.release();
+    }
+  }
+
+  private async throwAway(): Promise<void> {
+    // The thread first: nothing may be created after the removal.
+    await this.creator.close();
+    for (const [temp] of this.renames) await rm(temp, { force: true });
+    await rm(this.buildDir, { recursive: true, force: true });
+    await rm(manifestPath(this.buildDir), { force: true });
+  }
+}
+
+function contentEntry(content: string | Uint8Array): Entry {
+  return { sha256: digest(content), size: typeof content === 'string' ? Buffer.byteLength(content) : content.byteLength };
 }

@@ -285,7 +285,14 @@ async function readRecipe(
 
 export async function gatherDashboardState(
   config: Config,
-  options: { now: Date; nights: number; summaries?: SummaryCache; runCache?: RunCache },
+  options: {
+    now: Date;
+    nights: number;
+    summaries?: SummaryCache;
+    runCache?: RunCache;
+    /** Told of each run's files as soon as they are read (the caller may write them meanwhile). */
+    onRunFiles?: (runId: string, files: RunFiles) => void;
+  },
 ): Promise<GatheredState> {
   const generatedAt = options.now.toISOString();
   const since = Date.parse(`${nightDates(generatedAt, options.nights)[0]}T00:00:00.000Z`);
@@ -302,6 +309,8 @@ export async function gatherDashboardState(
     for (const { runId, log } of runsToRead(recipe)) {
       const run = readRun(config.runsDir, runId, log, secrets, Object.hasOwn(previousRuns, runId) ? previousRuns[runId] : undefined);
       runs[runId] = run.input;
+      // (a run named by two recipes' records, by hand, is told of once)
+      if (!runFiles.has(runId)) options.onRunFiles?.(runId, run.files);
       runFiles.set(runId, run.files);
       runCache.runs[runId] = run.entry;
     }

@@ -16,14 +16,17 @@ export const LAYOUT = {
 export const FAVICON_SVG =
   '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1a7f37"/><path d="M4 8.5l2.5 2.5L12 5.5" fill="none" stroke="#fff" stroke-width="2"/></svg>\n';
 
-export function renderSite(model: DashboardModel): Map<string, string> {
-  const files = new Map<string, string>();
-  files.set('index.html', renderIndex(model));
-  files.set('style.css', DASHBOARD_CSS);
-  files.set('favicon.svg', FAVICON_SVG);
+/** Every page, one at a time, each rendered when asked for (the caller can write one while the next renders). */
+export function* siteFiles(model: DashboardModel): Generator<[string, string]> {
+  yield ['style.css', DASHBOARD_CSS];
+  yield ['favicon.svg', FAVICON_SVG];
   for (const recipe of model.recipes) {
-    files.set(recipeHref(recipe.recipe), renderRecipePage(recipe, model.generatedAt));
-    files.set(`badges/${recipe.recipe}.svg`, renderBadge(recipe.badge));
+    yield [recipeHref(recipe.recipe), renderRecipePage(recipe, model.generatedAt)];
+    yield [`badges/${recipe.recipe}.svg`, renderBadge(recipe.badge)];
   }
-  return files;
+  yield ['index.html', renderIndex(model)];
+}
+
+export function renderSite(model: DashboardModel): Map<string, string> {
+  return new Map(siteFiles(model));
 }

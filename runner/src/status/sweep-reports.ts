@@ -95,6 +95,52 @@ export function parseSweepReport(file: string, text: string): ReportedSweep {
   };
 }
 
+/** The summary fields of a report: what parseSweepReport returns, less what it said of each recipe. */
+function summaryOf(report: ReportedSweep): SweepSummary {
+  const { recipes: _recipes, ...summary } = report;
+  return summary;
+}
+
+const RECIPES_KEY = '\n  "recipes": [';
+const WARNINGS_KEY = '\n  "warnings": ';
+/** Where each recipe's object starts in a report as the writer indents it (two levels in). */
+const RECIPE_START = '\n    {';
+
+/**
+ * A report's summary without parsing what it says of each recipe (nine tenths of the
+ * file): for a report exactly as writeSweepReport writes it (JSON.stringify with an
+ * indent of 2, `recipes` last but for `warnings`), the fields before `recipes` and the
+ * `warnings` after it are parsed on their own and the recipes counted by where their
+ * objects start (a raw newline cannot be inside a JSON string, so the indentation is
+ * only ever layout). Any other text gets the full parse, which also words the errors.
+ * The test holds the two to the same answer.
+ */
+export function summarizeSweepReport(file: string, text: string): SweepSummary {
+  const recipesAt = text.indexOf(RECIPES_KEY);
+  if (recipesAt > 0 && text.startsWith('{\n  "') && text.indexOf(RECIPES_KEY, recipesAt + 1) < 0) {
+    const warningsAt = text.lastIndexOf(WARNINGS_KEY);
+    const withWarnings = warningsAt > recipesAt;
+    // The recipes array, up to where the writer closes it: `],` before the warnings, `]\n}` at the end.
+    const body = text.slice(recipesAt + RECIPES_KEY.length, withWarnings ? warningsAt : text.length).trimEnd();
+    if ((withWarnings ? /(^|\n {2})\],$/ : /(^|\n {2})\]\n\}$/).test(body)) {
+      try {
+        const head = JSON.parse(`${text.slice(0, recipesAt).replace(/,\s*$/, '')}\n}`) as Record<string, unknown>;
+        const tail = withWarnings ? (JSON.parse(`{${text.slice(warningsAt + 1)}`) as Record<string, unknown>) : {};
+        const tailKeys = Object.keys(tail);
+        if (!Object.hasOwn(head, 'recipes') && tailKeys.every((k) => k === 'warnings')) {
+          let count = 0;
+          for (let at = body.indexOf(RECIPE_START); at >= 0; at = body.indexOf(RECIPE_START, at + 1)) count += 1;
+          const report = parseSweepReport(file, JSON.stringify({ ...head, recipes: [], warnings: tail.warnings }));
+          return { ...summaryOf(report), recipeCount: count };
+        }
+      } catch {
+        // Not the writer's layout after all: the full parse below decides.
+      }
+    }
+  }
+  return summaryOf(parseSweepReport(file, text));
+}
+
 export interface ReportsRead {
   /** Oldest first. */
   reports: ReportedSweep[];
@@ -236,13 +282,15 @@ export async function readSweepSummaries(
         next[name] = known;
         continue;
       }
-      const report = parseSweepReport(file, readFileSync(file, 'utf8'));
-      const { recipes: covered, ...summary } = report;
-      next[name] = { size: info.size, mtimeMs: info.mtimeMs, summary };
+      const text = readFileSync(file, 'utf8');
       if (uncovered.size > 0) {
-        for (const r of covered) uncovered.delete(r.recipe);
+        const report = parseSweepReport(file, text);
+        next[name] = { size: info.size, mtimeMs: info.mtimeMs, summary: summaryOf(report) };
+        for (const r of report.recipes) uncovered.delete(r.recipe);
         reports.push(report);
       } else {
+        const summary = summarizeSweepReport(file, text);
+        next[name] = { size: info.size, mtimeMs: info.mtimeMs, summary };
         reports.push({ ...summary, recipes: [] });
       }
     } catch (error) {

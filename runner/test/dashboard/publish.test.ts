@@ -6,7 +6,7 @@ import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkS
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { BUILDS, CURRENT, DashboardBusyError, DashboardDirectoryError, MARKER, publishDirectory } from '../../src/dashboard/publish.js';
+import { beginPublication, BUILDS, CURRENT, DashboardBusyError, DashboardDirectoryError, MARKER, publishDirectory } from '../../src/dashboard/publish.js';
 import { tryAcquireLock } from '../../src/effects/lock-file.js';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'ccci-publish-'));
@@ -174,5 +174,32 @@ describe('publishDirectory', () => {
     await assert.rejects(publishDirectory(dir, new Map([['elsewhere.html', 'x']]), layout), /or its layout/);
     assert.throws(() => statSync(path.join(root, 'escape')), /ENOENT/);
     assert.throws(() => statSync(dir), /ENOENT/, 'refused before anything was made');
+  });
+});
+
+describe('beginPublication', () => {
+  test('abandoned half-way (a produced file failing, more files coming): the live build as it was, nothing of the new one, the lock free', async () => {
+    const dir = fresh();
+    const first = await publishDirectory(dir, site('v1', ['r1']), layout);
+    const publication = await beginPublication(dir, layout);
+    publication.add('runs/r2.log', 'log of r2');
+    publication.add('recipes/b.html', 'b v2');
+    // Not in the live build, so it must be made: its content fails.
+    publication.add('recipes/new.html', { produce: () => Promise.reject(new Error('the run log is gone')) });
+    await assert.rejects(publication.commit(), /the run log is gone/);
+    assert.equal(readlinkSync(path.join(dir, CURRENT)), path.join(BUILDS, first.build));
+    assert.deepEqual(readdirSync(path.join(dir, BUILDS)).sort(), [first.build, `${first.build}.json`]);
+    assert.deepEqual(readdirSync(path.join(dir, 'runs')), ['r1.log'], 'no temp file of the shared ones is left');
+    assert.throws(() => publication.add('recipes/c.html', 'c'), /after the build was committed or abandoned/);
+    const again = await beginPublication(dir, layout);
+    await again.abandon();
+    assert.deepEqual(readdirSync(path.join(dir, BUILDS)).sort(), [first.build, `${first.build}.json`]);
+  });
+
+  test('a file added twice is refused at once', async () => {
+    const publication = await beginPublication(fresh(), layout);
+    publication.add('index.html', 'one');
+    assert.throws(() => publication.add('index.html', 'two'), /added twice/);
+    await publication.abandon();
   });
 });

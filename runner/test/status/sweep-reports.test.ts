@@ -1,0 +1,103 @@
+// Reading sweep reports back: the summary of a report as the writer lays it out is read
+// without parsing its recipes, and must say exactly what the full parse says.
+import assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, test } from 'node:test';
+import fc from 'fast-check';
+import { parseSweepReport, readSweepSummaries, summarizeSweepReport } from '../../src/status/sweep-reports.js';
+
+const tricky = fc.constantFrom('\n    {', '"recipes": [', '\n  "warnings": ', '],', '\n  ]\n}', '{', 'ok', '');
+const text = fc.oneof(fc.string({ maxLength: 12 }), tricky, fc.tuple(tricky, fc.string({ maxLength: 4 }), tricky).map((t) => t.join('')));
+const recipe = fc.record({
+  recipe: fc.stringMatching(/^[a-z][a-z0-9-]{0,10}$/),
+  decision: fc.constantFrom('skip:no-new-version', 'run', null),
+  reason: text,
+  latestTag: fc.option(text),
+  canonicalBefore: fc.option(fc.record({ version: text, commit: text })),
+  runId: fc.option(text),
+  outcome: fc.constantFrom('skipped', 'promoted', 'red', 'error'),
+  warnings: fc.array(text, { maxLength: 2 }),
+  error: fc.option(text),
+  rungs: fc.array(fc.record({ rung: text, status: text }), { maxLength: 2 }),
+});
+const report = fc.record(
+  {
+    schema: fc.constant(1),
+    sweepId: fc.stringMatching(/^[0-9T:-]{4,20}Z-[0-9a-f]{4}$/),
+    startedAt: fc.constant('2026-12-01T02:00:00.000Z'),
+    finishedAt: fc.constant('2026-12-01T02:10:00.000Z'),
+    durationMs: fc.nat(),
+    dryRun: fc.boolean(),
+    retryRed: fc.boolean(),
+    enrolled: fc.array(fc.stringMatching(/^[a-z]{1,8}$/), { maxLength: 4 }),
+    result: fc.constantFrom('ok', 'failed'),
+    exitCode: fc.constantFrom(0, 1, 75),
+    interrupted: fc.option(fc.constant('SIGTERM')),
+    cleanup: fc.record({ removed: fc.array(text, { maxLength: 2 }), problems: fc.array(text, { maxLength: 2 }) }),
+    recipes: fc.array(recipe, { maxLength: 5 }),
+    warnings: fc.array(text, { maxLength: 3 }),
+  },
+  { requiredKeys: ['schema', 'sweepId', 'startedAt', 'finishedAt', 'durationMs', 'dryRun', 'retryRed', 'enrolled', 'result', 'exitCode', 'recipes'] },
+);
+const full = (file: string, body: string) => {
+  const { recipes: _recipes, ...summary } = parseSweepReport(file, body);
+  return summary;
+};
+
+describe('summarizeSweepReport', () => {
+  test('says what the full parse says, for the writer layout and any other (property)', () => {
+    fc.assert(
+      fc.property(report, fc.constantFrom<0 | 2>(2, 0), (value, indent) => {
+        const body = `${JSON.stringify(value, null, indent)}\n`;
+        assert.deepEqual(summarizeSweepReport('r.json', body), full('r.json', body));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  test('the summary of the writer layout does not parse the recipes (their text may even be torn)', () => {
+    const body = `${JSON.stringify({ schema: 1, sweepId: 's', startedAt: '2026-12-01T02:00:00.000Z', durationMs: 5, result: 'ok', exitCode: 0, recipes: [{ recipe: 'a' }, { recipe: 'b' }], warnings: ['w'] }, null, 2)}\n`;
+    const torn = body.replace('"recipe": "a"', '"recipe": "a');
+    assert.throws(() => parseSweepReport('r.json', torn), /not valid JSON/);
+    const summary = summarizeSweepReport('r.json', torn);
+    assert.equal(summary.recipeCount, 2);
+    assert.deepEqual(summary.warnings, ['w']);
+    assert.equal(summary.durationMs, 5);
+  });
+
+  test('a torn file of any other kind gets the full parse and its error', () => {
+    const body = JSON.stringify({ schema: 1, sweepId: 's', startedAt: 'x', recipes: [] }, null, 2);
+    for (const cut of [10, body.length - 3, body.length - 1]) {
+      assert.throws(() => summarizeSweepReport('r.json', body.slice(0, cut)), /r\.json: not valid JSON/);
+    }
+    assert.throws(() => summarizeSweepReport('r.json', '{\n  "sweepId": 1,\n  "recipes": []\n}'), /not a sweep report/);
+  });
+});
+
+describe('readSweepSummaries', () => {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'ccci-sweep-reports-'));
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  test('the newest reports in full until every recipe is covered, the older ones as summaries', async () => {
+    const dir = path.join(root, 'sweeps');
+    mkdirSync(dir, { recursive: true });
+    const write = (id: string, recipes: string[], durationMs: number) =>
+      writeFileSync(
+        path.join(dir, `${id}.json`),
+        `${JSON.stringify({ schema: 1, sweepId: id, startedAt: '2026-12-01T02:00:00.000Z', durationMs, result: 'ok', exitCode: 0, recipes: recipes.map((r) => ({ recipe: r, outcome: 'skipped', reason: '' })), warnings: [] }, null, 2)}\n`,
+      );
+    write('2026-12-01T02-00-00-000Z-0001', ['a', 'b', 'c'], 10);
+    write('2026-12-02T02-00-00-000Z-0002', ['a', 'b'], 20);
+    write('2026-12-03T02-00-00-000Z-0003', ['a'], 30);
+    const { reports, problems, cache } = await readSweepSummaries(root, 0, ['a', 'b'], {});
+    assert.deepEqual(problems, []);
+    assert.deepEqual(reports.map((r) => [r.durationMs, r.recipeCount, r.recipes.map((x) => x.recipe)]), [
+      [10, 3, []],
+      [20, 2, ['a', 'b']],
+      [30, 1, ['a']],
+    ]);
+    assert.equal(Object.keys(cache).length, 3);
+  });
+});
