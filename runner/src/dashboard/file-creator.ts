@@ -4,8 +4,9 @@
 // development machines: done in turn with the rendering it doubled the time of the
 // whole write. So the files are created by a thread of their own (but the first few,
 // see INLINE_FIRST), as soon as each one's content is known, while the main thread reads
-// the state and renders the next pages; `finish` waits for the last one. Nothing here makes them durable: the caller fsyncs
-// them all once created (publish.ts says why not one by one).
+// the state and renders the next pages; `finish` waits for the last one. Nothing here
+// makes them durable: the caller fsyncs them all once created (publish.ts says why not
+// one by one).
 import { Worker } from 'node:worker_threads';
 import type { CreatorReply, CreatorRequest } from './file-creator-protocol.js';
 import { createNewFile } from './new-file.js';

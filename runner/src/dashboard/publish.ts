@@ -154,6 +154,11 @@ async function replaceLink(dir: string, name: string, target: string): Promise<v
   }
 }
 
+/** Where build `id` of the dashboard at `target` is made. */
+function buildPath(target: string, id: string): string {
+  return path.join(target, BUILDS, id);
+}
+
 /** Where a build's manifest is: .builds/<id>.json, beside the build (not served). */
 function manifestPath(buildDir: string): string {
   return `${buildDir}.json`;
@@ -255,7 +260,7 @@ export async function beginPublication(dir: string, layout: Layout, now: Date = 
     for (const d of layout.shared) await ensureDir(path.join(target, d));
     const previous = await previousBuild(target);
     const id = `${now.toISOString().replace(/[-:.]/g, '')}-${randomBytes(3).toString('hex')}`;
-    const buildDir = path.join(target, BUILDS, id);
+    const buildDir = buildPath(target, id);
     await mkdir(buildDir, { mode: DIR_MODE });
     await chmod(buildDir, DIR_MODE);
     return new Publication(target, layout, id, previous, () => attempt.lock.release());
@@ -289,7 +294,7 @@ export class Publication {
     private readonly previous: { dir: string; files: Map<string, Entry> } | null,
     private readonly release: () => Promise<void>,
   ) {
-    this.buildDir = path.join(target, BUILDS, id);
+    this.buildDir = buildPath(target, id);
     this.sharedDirs = new Set(layout.shared);
   }
 

@@ -23,7 +23,6 @@ import { runsToRead } from './model.js';
 /** A copied log keeps its last part when it is longer: the failure is at the end. */
 export const MAX_LOG_BYTES = 256 * 1024;
 const MAX_RESULTS_BYTES = 1024 * 1024;
-const READ_CONCURRENCY = 16;
 
 /** A file the live build already has, unchanged: link it; `produce` makes it when the build lacks it. */
 export interface Reused {
@@ -57,21 +56,6 @@ export interface GatheredState {
   runCache: RunCache;
   /** The report summaries to keep for the next call (see readSweepSummaries). */
   summaries: SummaryCache;
-}
-
-async function mapPool<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const index = next;
-        next += 1;
-        results[index] = await work(items[index] as T);
-      }
-    }),
-  );
-  return results;
 }
 
 /**
@@ -303,7 +287,10 @@ export async function gatherDashboardState(
   const previousRuns = options.runCache?.fingerprint === fingerprint ? options.runCache.runs : {};
   const runCache: RunCache = { fingerprint, runs: {} };
   const runFiles = new Map<string, RunFiles>();
-  const recipes = await mapPool(names, READ_CONCURRENCY, async (name) => {
+  // One recipe after another: every read here is synchronous (see readRegularFile), so
+  // reading several at once would only interleave them.
+  const recipes: RecipeInput[] = [];
+  for (const name of names) {
     const recipe = await readRecipe(config, name, reports, problems);
     const runs: Record<string, RunInput> = {};
     for (const { runId, log } of runsToRead(recipe)) {
@@ -314,8 +301,8 @@ export async function gatherDashboardState(
       runFiles.set(runId, run.files);
       runCache.runs[runId] = run.entry;
     }
-    return { ...recipe, runs };
-  });
+    recipes.push({ ...recipe, runs });
+  }
   return {
     input: { generatedAt, nights: options.nights, recipes, sweeps: reports, problems: problems.sort() },
     runFiles,

@@ -12,8 +12,7 @@ import { warmDomain } from '../core/names.js';
 import { isRelease, parseTag } from '../core/versions.js';
 import type { CanonicalRead, CanonicalRecord } from './canonical.js';
 import { readCanonical } from './canonical-read.js';
-import { canonicalPath } from './record-paths.js';
-import { snapshotDir } from './snapshot.js';
+import { canonicalPath, snapshotDir } from './record-paths.js';
 import { checkSnapshotMeta } from './snapshot-meta-check.js';
 
 function sameNames(a: readonly string[], b: readonly string[]): boolean {

@@ -10,6 +10,14 @@ export function recipeStateDir(stateDir: string, recipe: string): string {
   return path.join(stateDir, recipe);
 }
 
+export function snapshotsDir(stateDir: string, recipe: string): string {
+  return path.join(recipeStateDir(stateDir, recipe), 'snapshots');
+}
+
+export function snapshotDir(stateDir: string, recipe: string, id: string): string {
+  return path.join(snapshotsDir(stateDir, recipe), id);
+}
+
 export function canonicalPath(stateDir: string, recipe: string): string {
   return path.join(recipeStateDir(stateDir, recipe), 'canonical.json');
 }

@@ -29,7 +29,7 @@ import { failpoint } from '../effects/failpoint.js';
 import { archiveDirectory, extractArchive, RESTORE_STAGING_PREFIX } from '../effects/tar.js';
 import { ArchiveChecker, ArchiveFormatError } from './archive-check.js';
 import type { CanonicalRecord } from './canonical.js';
-import { recipeStateDir } from './record-paths.js';
+import { recipeStateDir, snapshotDir, snapshotsDir } from './record-paths.js';
 import type { SnapshotMeta } from './snapshot-meta.js';
 
 export type { SnapshotMeta } from './snapshot-meta.js';
@@ -41,13 +41,8 @@ export class SnapshotError extends Error {
   }
 }
 
-export function snapshotsDir(stateDir: string, recipe: string): string {
-  return path.join(recipeStateDir(stateDir, recipe), 'snapshots');
-}
-
-export function snapshotDir(stateDir: string, recipe: string, id: string): string {
-  return path.join(snapshotsDir(stateDir, recipe), id);
-}
+// Named in record-paths.ts, so that a reader of the records need not load this module's effects.
+export { snapshotDir, snapshotsDir } from './record-paths.js';
 
 function shortVolumeName(stack: string, volume: string): string {
   return volume.startsWith(`${stack}_`) ? volume.slice(stack.length + 1) : volume;

@@ -163,7 +163,7 @@ class Cleanup {
 
   async deadDomainLocks(): Promise<void> {
     const dir = path.join(this.config.runsDir, DOMAIN_LOCKS_DIR);
-    for (const name of (entries(dir)).sort()) {
+    for (const name of entries(dir).sort()) {
       if (!name.endsWith('.lock')) continue;
       const file = path.join(dir, name);
       const domain = name.slice(0, -'.lock'.length);

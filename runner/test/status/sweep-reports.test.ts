@@ -9,7 +9,8 @@ import fc from 'fast-check';
 import { parseSweepReport, readSweepSummaries, summarizeSweepReport } from '../../src/status/sweep-reports.js';
 
 const tricky = fc.constantFrom('\n    {', '"recipes": [', '\n  "warnings": ', '],', '\n  ]\n}', '{', 'ok', '');
-const text = fc.oneof(fc.string({ maxLength: 12 }), tricky, fc.tuple(tricky, fc.string({ maxLength: 4 }), tricky).map((t) => t.join('')));
+// Any characters (a report's strings are the recipes', tags' and logs' words), and the layout's own.
+const text = fc.oneof(fc.string({ maxLength: 12 }), fc.string({ unit: 'binary', maxLength: 6 }), tricky, fc.tuple(tricky, fc.string({ maxLength: 4 }), tricky).map((t) => t.join('')));
 const recipe = fc.record({
   recipe: fc.stringMatching(/^[a-z][a-z0-9-]{0,10}$/),
   decision: fc.constantFrom('skip:no-new-version', 'run', null),
@@ -37,7 +38,8 @@ const report = fc.record(
     interrupted: fc.option(fc.constant('SIGTERM')),
     cleanup: fc.record({ removed: fc.array(text, { maxLength: 2 }), problems: fc.array(text, { maxLength: 2 }) }),
     recipes: fc.array(recipe, { maxLength: 5 }),
-    warnings: fc.array(text, { maxLength: 3 }),
+    // Strings as the writer makes them; an object as a hand or another runner might put there.
+    warnings: fc.array(fc.oneof(text, fc.record({ code: text })), { maxLength: 3 }),
   },
   { requiredKeys: ['schema', 'sweepId', 'startedAt', 'finishedAt', 'durationMs', 'dryRun', 'retryRed', 'enrolled', 'result', 'exitCode', 'recipes'] },
 );
@@ -65,6 +67,20 @@ describe('summarizeSweepReport', () => {
     assert.equal(summary.recipeCount, 2);
     assert.deepEqual(summary.warnings, ['w']);
     assert.equal(summary.durationMs, 5);
+  });
+
+  test('recipes whose array is not closed at the top level are not the writer layout: the full parse and its error', () => {
+    const value = { schema: 1, sweepId: 's', startedAt: 'x', recipes: [{ recipe: 'a', warnings: ['w'] }] };
+    for (const warnings of [['late'], undefined]) {
+      const body = `${JSON.stringify({ ...value, ...(warnings ? { warnings } : {}) }, null, 2)}\n`;
+      assert.equal(summarizeSweepReport('r.json', body).recipeCount, 1);
+      // The lines that close the recipe and `recipes` taken out: the last `],` (or `]`) is then the recipe's own.
+      const unclosed = warnings
+        ? body.replace('\n      ]\n    }\n  ],\n', '\n      ],\n')
+        : body.replace('\n      ]\n    }\n  ]\n}', '\n      ]\n}');
+      assert.notEqual(unclosed, body);
+      assert.throws(() => summarizeSweepReport('r.json', unclosed), /r\.json: not valid JSON/);
+    }
   });
 
   test('a torn file of any other kind gets the full parse and its error', () => {
