@@ -15,7 +15,9 @@ const FAST = { deployTimeoutSeconds: 2, httpTimeoutSeconds: 2 };
 describe('install', () => {
   test('fail: the base deploy fails; everything after is unver, lint runs: level 0, red', async () => {
     const recipe = await publishRecipe(world, 'badbase', [{ version: '1.0.0+a', fake: { deploy: 'fail' } }, { version: '1.1.0+a' }]);
-    const definition = await defineRecipe(world, recipe.name, { ...FAST, backup: { capable: true } });
+    // A long deadline: failing tasks must fail the install at once (three new ones, a few
+    // polls), and with 2 s a loaded machine's slow polls reached the deadline first.
+    const definition = await defineRecipe(world, recipe.name, { ...FAST, deployTimeoutSeconds: 60, backup: { capable: true } });
     const result = await runOnTag(world, recipe, '1.1.0+a', definition);
     assert.deepEqual(statusOf(result), { install: 'fail', upgrade: 'unver', backup: 'unver', functional: 'unver', lint: 'pass' });
     assert.match(reasonOf(result, 'install'), /keeps failing: \d+ tasks failed \(task: non-zero exit \(1\)\)/);
