@@ -1,7 +1,14 @@
 // The messages between file-creator.ts and its thread (file-creator-worker.ts).
 
+export interface FileToCreate {
+  file: string;
+  content: string | Uint8Array;
+  mode: number;
+}
+
 export type CreatorRequest =
-  | { kind: 'create'; file: string; content: string | Uint8Array; mode: number }
+  /** Files to create, in order (several to a message: a message costs more than a small file's copy). */
+  | { kind: 'create'; files: FileToCreate[] }
   | { kind: 'finish' };
 
 export interface CreatorReply {

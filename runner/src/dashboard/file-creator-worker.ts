@@ -14,10 +14,12 @@ parentPort?.on('message', (request: CreatorRequest) => {
     parentPort?.postMessage(reply);
     return;
   }
-  if (failure !== null) return;
-  try {
-    createNewFile(request.file, request.content, request.mode);
-  } catch (error) {
-    failure = `${request.file}: ${(error as Error).message}`;
+  for (const { file, content, mode } of request.files) {
+    if (failure !== null) return;
+    try {
+      createNewFile(file, content, mode);
+    } catch (error) {
+      failure = `${file}: ${(error as Error).message}`;
+    }
   }
 });

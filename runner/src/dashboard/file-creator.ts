@@ -8,7 +8,7 @@
 // makes them durable: the caller fsyncs them all once created (publish.ts says why not
 // one by one).
 import { Worker } from 'node:worker_threads';
-import type { CreatorReply, CreatorRequest } from './file-creator-protocol.js';
+import type { CreatorReply, CreatorRequest, FileToCreate } from './file-creator-protocol.js';
 import { createNewFile } from './new-file.js';
 
 const WORKER_URL = new URL('./file-creator-worker.js', import.meta.url);
@@ -17,12 +17,22 @@ const WORKER_URL = new URL('./file-creator-worker.js', import.meta.url);
  * busy machine), which a night that changes a few pages would wait for and never win back.
  */
 const INLINE_FIRST = 64;
+/**
+ * Files sent to the thread in one message, at most (and fewer once their content passes
+ * BATCH_BYTES): a message per file cost more than the copies (60 ms of a first
+ * dashboard's main thread), and a few pages to a message still let the thread start at once.
+ */
+const BATCH_FILES = 16;
+const BATCH_BYTES = 256 * 1024;
 
 export class FileCreator {
   /** Every file asked for, in order (created, or being created). */
   readonly paths: string[] = [];
   private worker: Worker | null = null;
   private workerFailure: Error | null = null;
+  /** Files for the thread, not sent yet. */
+  private batch: FileToCreate[] = [];
+  private batchBytes = 0;
 
   private thread: boolean;
   private readonly inlineFirst: number;
@@ -44,9 +54,20 @@ export class FileCreator {
       // (none could start: the rest are made here too)
       if (this.worker === null) this.thread = false;
     }
-    const request: CreatorRequest = { kind: 'create', file, content, mode: this.mode };
-    if (this.worker) this.worker.postMessage(request);
-    else createNewFile(file, content, this.mode);
+    if (!this.worker) {
+      createNewFile(file, content, this.mode);
+      return;
+    }
+    this.batch.push({ file, content, mode: this.mode });
+    this.batchBytes += content.length;
+    if (this.batch.length >= BATCH_FILES || this.batchBytes >= BATCH_BYTES) this.send();
+  }
+
+  /** Sends the files not sent yet to the thread. */
+  private send(): void {
+    if (this.worker && this.batch.length > 0) this.worker.postMessage({ kind: 'create', files: this.batch } satisfies CreatorRequest);
+    this.batch = [];
+    this.batchBytes = 0;
   }
 
   /** Resolves once every file asked for exists; rejects naming the first that could not be made. */
@@ -54,6 +75,7 @@ export class FileCreator {
     const worker = this.worker;
     if (this.workerFailure) throw this.workerFailure;
     if (!worker) return;
+    this.send();
     const reply = await new Promise<CreatorReply>((resolve, reject) => {
       const onMessage = (message: CreatorReply) => {
         worker.off('error', onError).off('exit', onExit);
@@ -77,6 +99,9 @@ export class FileCreator {
   async close(): Promise<void> {
     const worker = this.worker;
     this.worker = null;
+    // (what was never sent is never made)
+    this.batch = [];
+    this.batchBytes = 0;
     if (worker) await worker.terminate();
   }
 

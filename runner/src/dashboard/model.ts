@@ -197,7 +197,7 @@ export interface RunToRead {
  * the run that made the canonical is the one nobody needs to read (it was green and is
  * one `ccci logs RUN` away), and leaving it out keeps 400 recipes' dashboard under 5 MB.
  */
-export function runsToRead(recipe: Omit<RecipeInput, 'runs'>): RunToRead[] {
+export function runsToRead(recipe: Pick<RecipeInput, 'attempts' | 'canonical'>): RunToRead[] {
   const ids: string[] = [];
   const lastRun = [...recipe.attempts].reverse().find((a) => a.runId !== null)?.runId ?? null;
   if (lastRun) ids.push(lastRun);

@@ -17,7 +17,7 @@
 // before the pages that name it go live, and only when it changed, and removed once no
 // live page names it. The files are made world-readable on purpose (the web server
 // reads them); what goes in has been redacted.
-import { createHash, randomBytes } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { chmodSync, closeSync, fsync, linkSync, lstatSync, mkdirSync, openSync, renameSync } from 'node:fs';
 import { chmod, lstat, mkdir, open, readdir, readFile, readlink, rename, rm, stat as statFollowing, symlink } from 'node:fs/promises';
 import path from 'node:path';
@@ -144,7 +144,7 @@ async function replaceLink(dir: string, name: string, target: string): Promise<v
     // Only in our own directory (claimed): an entry left by hand where a link belongs.
     await rm(linkPath, { recursive: true, force: true });
   }
-  const temp = path.join(dir, `.${name}.${randomBytes(4).toString('hex')}.tmp`);
+  const temp = path.join(dir, `.${name}.${crypto.randomBytes(4).toString('hex')}.tmp`);
   await symlink(target, temp);
   try {
     await rename(temp, linkPath);
@@ -174,8 +174,12 @@ function isUnchanged(content: Content): content is Unchanged {
   return typeof content === 'object' && !(content instanceof Uint8Array);
 }
 
+// The one-shot hash (node 20.12 and later) makes no Hash object: a first dashboard hashes
+// a thousand pages, and the objects cost more than the hashing.
+const oneShot = (crypto as { hash?: (algorithm: string, data: string | Uint8Array, encoding: 'hex') => string }).hash;
+
 function digest(content: string | Uint8Array): string {
-  return createHash('sha256').update(content).digest('hex');
+  return oneShot ? oneShot('sha256', content, 'hex') : crypto.createHash('sha256').update(content).digest('hex');
 }
 
 interface Entry {
@@ -259,7 +263,7 @@ export async function beginPublication(dir: string, layout: Layout, now: Date = 
     await ensureDir(path.join(target, BUILDS));
     for (const d of layout.shared) await ensureDir(path.join(target, d));
     const previous = await previousBuild(target);
-    const id = `${now.toISOString().replace(/[-:.]/g, '')}-${randomBytes(3).toString('hex')}`;
+    const id = `${now.toISOString().replace(/[-:.]/g, '')}-${crypto.randomBytes(3).toString('hex')}`;
     const buildDir = buildPath(target, id);
     await mkdir(buildDir, { mode: DIR_MODE });
     await chmod(buildDir, DIR_MODE);
@@ -284,6 +288,8 @@ export class Publication {
   private readonly producing: Promise<void>[] = [];
   private bytes = 0;
   private unchanged = 0;
+  /** Temp files of the shared files are named by the build and a count (the lock makes the build the only writer). */
+  private temps = 0;
   private done = false;
   private failure: Error | null = null;
 
@@ -349,7 +355,8 @@ export class Publication {
       mkdirSync(path.join(this.target, dir), { recursive: true, mode: DIR_MODE });
       this.sharedDirs.add(dir);
     }
-    const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
+    this.temps += 1;
+    const temp = path.join(path.dirname(file), `.${path.basename(file)}.${this.id}-${this.temps}.tmp`);
     this.creator.create(temp, content as string | Uint8Array);
     this.renames.push([temp, file]);
     return this.wrote(name, entry);

@@ -17,6 +17,7 @@ import { latestReportOf, readSweepSummaries, type ReportedSweep, type SummaryCac
 import { formatBytes } from '../text/format.js';
 import { REDACTION_FINGERPRINT, redactJson, redactSecrets } from '../text/redact.js';
 import { nightDates } from './history.js';
+import { summarizeOnThread } from './summary-thread.js';
 import type { CanonicalState, DashboardInput, RecipeInput, RunInput } from './input.js';
 import { runsToRead } from './model.js';
 
@@ -242,12 +243,7 @@ function canonicalStateOf(read: Awaited<ReturnType<typeof readCanonical>>): Cano
   };
 }
 
-async function readRecipe(
-  config: Config,
-  recipe: string,
-  reports: readonly ReportedSweep[],
-  problems: string[],
-): Promise<Omit<RecipeInput, 'runs'>> {
+async function readRecipe(config: Config, recipe: string, problems: string[]): Promise<Omit<RecipeInput, 'runs' | 'lastReport'>> {
   const [canonical, attempts, sync] = await Promise.all([
     readCanonical(config.stateDir, recipe),
     readAttempts(config.stateDir, recipe).catch((error: Error) => {
@@ -256,15 +252,18 @@ async function readRecipe(
     }),
     publishedTagsOf(syncRecordPath(config.cacheDir, recipe)),
   ]);
-  const latest = latestReportOf(reports, recipe);
   return {
     recipe,
     canonical: canonicalStateOf(canonical),
     attempts: attempts.attempts,
     badAttemptLines: attempts.badLines,
-    lastReport: latest ? { sweepId: latest.sweep.sweepId, startedAt: latest.sweep.startedAt, recipe: latest.recipe } : null,
     publishedTags: sync,
   };
+}
+
+function lastReportOf(reports: readonly ReportedSweep[], recipe: string): RecipeInput['lastReport'] {
+  const latest = latestReportOf(reports, recipe);
+  return latest ? { sweepId: latest.sweep.sweepId, startedAt: latest.sweep.startedAt, recipe: latest.recipe } : null;
 }
 
 export async function gatherDashboardState(
@@ -281,7 +280,11 @@ export async function gatherDashboardState(
   const generatedAt = options.now.toISOString();
   const since = Date.parse(`${nightDates(generatedAt, options.nights)[0]}T00:00:00.000Z`);
   const names = enrolledNames(config);
-  const { reports, problems, cache } = await readSweepSummaries(config.stateDir, since, names, options.summaries ?? {});
+  // The old reports are summarised on another thread while the recipes are read here;
+  // the newest ones, read in full, are ready when this returns (it reads them first).
+  const sweepsRead = readSweepSummaries(config.stateDir, since, names, options.summaries ?? {}, summarizeOnThread());
+  sweepsRead.catch(() => undefined); // (awaited below; not an unhandled rejection meanwhile)
+  const problems: string[] = [];
   const secrets = await knownSecrets(config);
   const fingerprint = createHash('sha256').update(REDACTION_FINGERPRINT).update('\u0000').update(secrets.join('\u0000')).digest('hex');
   const previousRuns = options.runCache?.fingerprint === fingerprint ? options.runCache.runs : {};
@@ -289,9 +292,9 @@ export async function gatherDashboardState(
   const runFiles = new Map<string, RunFiles>();
   // One recipe after another: every read here is synchronous (see readRegularFile), so
   // reading several at once would only interleave them.
-  const recipes: RecipeInput[] = [];
+  const recipes: Omit<RecipeInput, 'lastReport'>[] = [];
   for (const name of names) {
-    const recipe = await readRecipe(config, name, reports, problems);
+    const recipe = await readRecipe(config, name, problems);
     const runs: Record<string, RunInput> = {};
     for (const { runId, log } of runsToRead(recipe)) {
       const run = readRun(config.runsDir, runId, log, secrets, Object.hasOwn(previousRuns, runId) ? previousRuns[runId] : undefined);
@@ -303,8 +306,15 @@ export async function gatherDashboardState(
     }
     recipes.push({ ...recipe, runs });
   }
+  const { reports, problems: reportProblems, cache } = await sweepsRead;
   return {
-    input: { generatedAt, nights: options.nights, recipes, sweeps: reports, problems: problems.sort() },
+    input: {
+      generatedAt,
+      nights: options.nights,
+      recipes: recipes.map((recipe) => ({ ...recipe, lastReport: lastReportOf(reports, recipe.recipe) })),
+      sweeps: reports,
+      problems: [...reportProblems, ...problems].sort(),
+    },
     runFiles,
     runCache,
     summaries: cache,

@@ -223,6 +223,27 @@ export async function findLatestReportOf(
   return null;
 }
 
+/** A report file's summary, or why it has none: what summarising one file gives. */
+export type SummaryOutcome = { summary: SweepSummary } | { problem: string };
+
+function problemOf(file: string, error: unknown): string {
+  return error instanceof SyntaxError ? `${file}: ${error.message}` : (error as Error).message;
+}
+
+/** Reads and summarises one report file (see summarizeSweepReport); never throws. */
+export function summarizeReportFile(file: string): SummaryOutcome {
+  try {
+    return { summary: summarizeSweepReport(file, readFileSync(file, 'utf8')) };
+  } catch (error) {
+    return { problem: problemOf(file, error) };
+  }
+}
+
+/** Summarises report files, in the order given: one by one here, or elsewhere (a thread). */
+export type SummarizeFiles = (files: readonly string[]) => Promise<SummaryOutcome[]>;
+
+export const summarizeHere: SummarizeFiles = async (files) => files.map(summarizeReportFile);
+
 /** The cache is a file too: an entry of the wrong shape is read again from its report. */
 function isSummary(value: unknown): value is SweepSummary {
   const v = value as Record<string, unknown> | null;
@@ -248,13 +269,16 @@ export type SummaryCache = Record<string, { size: number; mtimeMs: number; summa
  * written, so 90 nights of 400-recipe reports cost one full read, not ninety.
  * Returns the cache to keep for the next call. The files are read synchronously, one after
  * another: each is read once in order, and a promise per file (open, stat, read, close
- * each a trip through libuv's four threads) cost more than the reading.
+ * each a trip through libuv's four threads) cost more than the reading. The summaries
+ * not in the cache are made by `summarize` (here, by default), given all at once once the
+ * full reads are done: a caller with other work can have them made on another thread.
  */
 export async function readSweepSummaries(
   stateDir: string,
   sinceMs: number,
   recipes: readonly string[],
   cache: SummaryCache,
+  summarize: SummarizeFiles = summarizeHere,
 ): Promise<ReportsRead & { cache: SummaryCache }> {
   const dir = sweepsDir(stateDir);
   let names: string[];
@@ -269,7 +293,9 @@ export async function readSweepSummaries(
     .filter((f): f is { name: string; ms: number } => f.ms !== null && f.ms >= sinceMs)
     .sort((a, b) => b.ms - a.ms || (a.name < b.name ? 1 : -1));
   const uncovered = new Set(recipes);
-  const reports: ReportedSweep[] = [];
+  // Newest first, as read; a report still to be summarised holds its place as null.
+  const reports: (ReportedSweep | null)[] = [];
+  const toSummarize: { at: number; name: string; file: string; size: number; mtimeMs: number }[] = [];
   const problems: string[] = [];
   const next: SummaryCache = {};
   for (const { name } of newestFirst) {
@@ -280,22 +306,35 @@ export async function readSweepSummaries(
       if (uncovered.size === 0 && known && known.size === info.size && known.mtimeMs === info.mtimeMs && isSummary(known.summary)) {
         reports.push({ ...known.summary, file, recipes: [] });
         next[name] = known;
-        continue;
-      }
-      const text = readFileSync(file, 'utf8');
-      if (uncovered.size > 0) {
-        const report = parseSweepReport(file, text);
+      } else if (uncovered.size > 0) {
+        const report = parseSweepReport(file, readFileSync(file, 'utf8'));
         next[name] = { size: info.size, mtimeMs: info.mtimeMs, summary: summaryOf(report) };
         for (const r of report.recipes) uncovered.delete(r.recipe);
         reports.push(report);
       } else {
-        const summary = summarizeSweepReport(file, text);
-        next[name] = { size: info.size, mtimeMs: info.mtimeMs, summary };
-        reports.push({ ...summary, recipes: [] });
+        toSummarize.push({ at: reports.length, name, file, size: info.size, mtimeMs: info.mtimeMs });
+        reports.push(null);
       }
     } catch (error) {
-      problems.push(error instanceof SyntaxError ? `${file}: ${error.message}` : (error as Error).message);
+      problems.push(problemOf(file, error));
     }
   }
-  return { reports: reports.reverse(), problems: problems.sort(), cache: next };
+  if (toSummarize.length > 0) {
+    const outcomes = await summarize(toSummarize.map((s) => s.file));
+    toSummarize.forEach(({ at, name, size, mtimeMs }, i) => {
+      const outcome = outcomes[i];
+      if (outcome === undefined) throw new Error(`internal: no summary of ${name}`);
+      if ('problem' in outcome) {
+        problems.push(outcome.problem);
+        return;
+      }
+      next[name] = { size, mtimeMs, summary: outcome.summary };
+      reports[at] = { ...outcome.summary, recipes: [] };
+    });
+  }
+  return {
+    reports: reports.filter((r): r is ReportedSweep => r !== null).reverse(),
+    problems: problems.sort(),
+    cache: next,
+  };
 }

@@ -56,3 +56,31 @@ for (const thread of [true, false]) {
     });
   });
 }
+
+test('FileCreator on its thread: a failure in one batch of files stops the later batches too', async () => {
+  const dir = fresh();
+  writeFileSync(path.join(dir, 'f5'), 'someone else');
+  const creator = new FileCreator(0o644, { inlineFirst: 1 });
+  try {
+    // Big enough that the files go in several messages, some by count, some by size.
+    for (let i = 0; i < 60; i += 1) creator.create(path.join(dir, `f${i}`), i % 7 === 0 ? 'x'.repeat(200 * 1024) : `page ${i}`);
+    await assert.rejects(creator.finish(), (error: Error) => error.message.includes(path.join(dir, 'f5')) && /EEXIST/.test(error.message));
+  } finally {
+    await creator.close();
+  }
+  assert.equal(readFileSync(path.join(dir, 'f5'), 'utf8'), 'someone else');
+  assert.equal(readFileSync(path.join(dir, 'f4'), 'utf8'), 'page 4');
+  for (const i of [6, 20, 40, 59]) assert.equal(existsSync(path.join(dir, `f${i}`)), false, `f${i} made after the failure`);
+});
+
+test('FileCreator on its thread: every file of every batch is made, in full, by finish', async () => {
+  const dir = fresh();
+  const creator = new FileCreator(0o644, { inlineFirst: 0 });
+  try {
+    for (let i = 0; i < 123; i += 1) creator.create(path.join(dir, `f${i}`), i % 10 === 0 ? 'y'.repeat(300 * 1024) : `page ${i}`);
+    await creator.finish();
+  } finally {
+    await creator.close();
+  }
+  for (let i = 0; i < 123; i += 1) assert.equal(statSync(path.join(dir, `f${i}`)).size, i % 10 === 0 ? 300 * 1024 : `page ${i}`.length);
+});

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import fc from 'fast-check';
-import { parseSweepReport, readSweepSummaries, summarizeSweepReport } from '../../src/status/sweep-reports.js';
+import { parseSweepReport, readSweepSummaries, summarizeHere, summarizeSweepReport, type SummaryOutcome } from '../../src/status/sweep-reports.js';
 
 const tricky = fc.constantFrom('\n    {', '"recipes": [', '\n  "warnings": ', '],', '\n  ]\n}', '{', 'ok', '');
 // Any characters (a report's strings are the recipes', tags' and logs' words), and the layout's own.
@@ -115,5 +115,38 @@ describe('readSweepSummaries', () => {
       [30, 1, ['a']],
     ]);
     assert.equal(Object.keys(cache).length, 3);
+  });
+
+  test('the summaries not in the cache are asked of `summarize` at once, and what it answers is used', async () => {
+    const top = mkdtempSync(path.join(root, 'asked-'));
+    const dir = path.join(top, 'sweeps');
+    mkdirSync(dir, { recursive: true });
+    const ids = ['2026-11-28T02-00-00-000Z-0001', '2026-11-29T02-00-00-000Z-0002', '2026-11-30T02-00-00-000Z-0003', '2026-12-01T02-00-00-000Z-0004'];
+    ids.forEach((id, i) =>
+      writeFileSync(
+        path.join(dir, `${id}.json`),
+        `${JSON.stringify({ schema: 1, sweepId: id, startedAt: '2026-12-01T02:00:00.000Z', durationMs: i, result: 'ok', recipes: [{ recipe: 'a', outcome: 'skipped', reason: '' }], warnings: [] }, null, 2)}\n`,
+      ),
+    );
+    const first = await readSweepSummaries(top, 0, ['a'], {});
+    // The oldest one is cached; the two in between are not: only they are asked for.
+    const oldest = `${ids[0]}.json`;
+    const cache = { [oldest]: first.cache[oldest] as NonNullable<(typeof first.cache)[string]> };
+    const asked: string[][] = [];
+    const summarize = async (files: readonly string[]): Promise<SummaryOutcome[]> => {
+      asked.push([...files]);
+      const here = await summarizeHere(files);
+      // The first one asked for (the newer) is answered as unreadable.
+      return here.map((outcome, i) => (i === 0 ? { problem: `${files[0]}: could not be read` } : outcome));
+    };
+    const { reports, problems, cache: next } = await readSweepSummaries(top, 0, ['a'], cache, summarize);
+    assert.deepEqual(asked, [[path.join(dir, `${ids[2]}.json`), path.join(dir, `${ids[1]}.json`)]], 'newest first, once, only those needed');
+    assert.deepEqual(problems, [`${path.join(dir, `${ids[2]}.json`)}: could not be read`]);
+    assert.deepEqual(reports.map((r) => [r.sweepId, r.durationMs, r.recipes.length]), [
+      [ids[0], 0, 0],
+      [ids[1], 1, 0],
+      [ids[3], 3, 1],
+    ]);
+    assert.deepEqual(Object.keys(next).sort(), [ids[0], ids[1], ids[3]].map((id) => `${id}.json`), 'what had no summary is not cached');
   });
 });
