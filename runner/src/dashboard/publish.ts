@@ -10,7 +10,8 @@
 //   <dir>/index.html -> current/index.html, and so on for each entry of a build
 //   <dir>/badges/, <dir>/runs/   shared by all builds, replaced file by file
 //
-// A build is written in full and fsynced before `current` moves to it; a failure before
+// A build is written in full and made durable (its file system synced, or each file
+// fsynced when there are few) before `current` moves to it; a failure before
 // that removes the partial build and leaves the live one as it was. A page equal to the
 // live one is hard-linked from it, not written. The shared files stand alone (a badge,
 // the copy of a finished run's log): each is replaced atomically (temp, fsync, rename)
@@ -22,6 +23,7 @@ import { chmodSync, closeSync, fsync, linkSync, lstatSync, mkdirSync, openSync, 
 import { chmod, lstat, mkdir, open, readdir, readFile, readlink, rename, rm, stat as statFollowing, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { fsyncDirectory } from '../effects/atomic-file.js';
+import { syncFileSystems } from '../effects/sync-fs.js';
 import { describeOwner, tryAcquireLock } from '../effects/lock-file.js';
 import { FileCreator } from './file-creator.js';
 
@@ -107,6 +109,22 @@ async function syncAll(files: readonly string[]): Promise<void> {
       closeSync(fd);
     }
   });
+}
+
+/**
+ * From this many new files on, a build is made durable by syncing its file system (one
+ * disk flush) rather than each file and directory (a flush each); fewer are fsynced.
+ */
+export const SYNC_FS_FROM = 64;
+
+/** Syncs the file systems holding `dirs`; false when that could not be done (the caller then fsyncs one by one). */
+async function syncedWhole(dirs: readonly string[]): Promise<boolean> {
+  try {
+    await syncFileSystems(dirs);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
@@ -404,13 +422,19 @@ export class Publication {
       this.creator.create(manifestPath(buildDir), `${JSON.stringify({ schema: 1, files: this.manifest })}\n`);
       await this.creator.finish();
       await this.creator.close();
-      await syncAll(this.creator.paths);
+      // Every file of the build and every shared temp file durable before any rename.
+      const roots = [target, buildDir, ...layout.shared.map((d) => path.join(target, d))];
+      const whole = this.creator.paths.length >= SYNC_FS_FROM && (await syncedWhole(roots));
+      if (!whole) await syncAll(this.creator.paths);
       for (const [temp, file] of this.renames) renameSync(temp, file);
-      for (const d of this.sharedDirs) await fsyncDirectory(path.join(target, d));
-      // Deepest first, so each directory's entries are durable before its parent's.
-      const dirs = [...this.buildDirs].sort((a, b) => b.split('/').length - a.split('/').length);
-      for (const d of dirs) await fsyncDirectory(path.join(buildDir, d));
-      await fsyncDirectory(path.join(target, BUILDS));
+      // Then the renames and the new directories' entries (the whole file system again, or each directory).
+      if (!(whole && (await syncedWhole(roots)))) {
+        for (const d of this.sharedDirs) await fsyncDirectory(path.join(target, d));
+        // Deepest first, so each directory's entries are durable before its parent's.
+        const dirs = [...this.buildDirs].sort((a, b) => b.split('/').length - a.split('/').length);
+        for (const d of dirs) await fsyncDirectory(path.join(buildDir, d));
+        await fsyncDirectory(path.join(target, BUILDS));
+      }
       await replaceLink(target, CURRENT, path.join(BUILDS, id));
       for (const name of layout.built) await replaceLink(target, name, path.join(CURRENT, name));
       await fsyncDirectory(target);

@@ -6,7 +6,8 @@ import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkS
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { beginPublication, BUILDS, CURRENT, DashboardBusyError, DashboardDirectoryError, MARKER, publishDirectory } from '../../src/dashboard/publish.js';
+import { beginPublication, BUILDS, CURRENT, DashboardBusyError, DashboardDirectoryError, MARKER, publishDirectory, SYNC_FS_FROM } from '../../src/dashboard/publish.js';
+import { observeArgv } from '../../src/effects/exec.js';
 import { tryAcquireLock } from '../../src/effects/lock-file.js';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'ccci-publish-'));
@@ -174,6 +175,59 @@ describe('publishDirectory', () => {
     await assert.rejects(publishDirectory(dir, new Map([['elsewhere.html', 'x']]), layout), /or its layout/);
     assert.throws(() => statSync(path.join(root, 'escape')), /ENOENT/);
     assert.throws(() => statSync(dir), /ENOENT/, 'refused before anything was made');
+  });
+});
+
+describe('publishDirectory: making a build durable', () => {
+  const many = (count: number) =>
+    new Map<string, string>([
+      ['index.html', '<p>many</p>'],
+      ...Array.from({ length: count }, (_, i): [string, string] => [`recipes/r${i}.html`, `page ${i}`]),
+      ['runs/r1.log', 'log of r1'],
+    ]);
+  const publishWatched = async (dir: string, files: Map<string, string>) => {
+    const seen: string[][] = [];
+    const stop = observeArgv((argv) => seen.push([...argv]));
+    try {
+      return { result: await publishDirectory(dir, files, layout), seen };
+    } finally {
+      stop();
+    }
+  };
+
+  test('many new files: the file system is synced (before the renames and after), not each file', async () => {
+    const dir = fresh();
+    const { result, seen } = await publishWatched(dir, many(SYNC_FS_FROM));
+    assert.equal(result.files, SYNC_FS_FROM + 2);
+    const syncs = seen.filter((argv) => argv[0] === 'sync');
+    assert.equal(syncs.length, 2, `two syncs: ${JSON.stringify(seen)}`);
+    // One path per file system: the directory and its parts are on one here.
+    for (const argv of syncs) assert.deepEqual(argv, ['sync', '--file-system', '--', path.resolve(dir)]);
+    assert.equal(readFileSync(path.join(dir, 'recipes', `r${SYNC_FS_FROM - 1}.html`), 'utf8'), `page ${SYNC_FS_FROM - 1}`);
+    assert.equal(readFileSync(path.join(dir, 'runs', 'r1.log'), 'utf8'), 'log of r1');
+  });
+
+  test('a few new files are fsynced one by one: no program is started', async () => {
+    const dir = fresh();
+    const { seen } = await publishWatched(dir, many(3));
+    assert.deepEqual(seen, []);
+  });
+
+  test('no sync program to be had: the files are fsynced one by one, and the build goes live all the same', async () => {
+    const dir = fresh();
+    const empty = mkdtempSync(path.join(root, 'no-programs-'));
+    const oldPath = process.env.PATH;
+    process.env.PATH = empty;
+    let watched;
+    try {
+      watched = await publishWatched(dir, many(SYNC_FS_FROM + 10));
+    } finally {
+      process.env.PATH = oldPath;
+    }
+    assert.equal(watched.seen.filter((argv) => argv[0] === 'sync').length, 1, 'tried once, then the fallback for the rest');
+    assert.equal(readlinkSync(path.join(dir, CURRENT)), path.join(BUILDS, watched.result.build));
+    assert.equal(readFileSync(path.join(dir, 'recipes', 'r5.html'), 'utf8'), 'page 5');
+    assert.equal(readFileSync(path.join(dir, 'runs', 'r1.log'), 'utf8'), 'log of r1');
   });
 });
 
