@@ -5,8 +5,8 @@
 // whole write. So the files are created by a thread of their own (but the first few,
 // see INLINE_FIRST), as soon as each one's content is known, while the main thread reads
 // the state and renders the next pages; `finish` waits for the last one. Nothing here
-// makes them durable: the caller fsyncs them all once created (publish.ts says why not
-// one by one).
+// makes them durable: the caller does, for all of them at once, once they are created
+// (publish.ts says how).
 import { Worker } from 'node:worker_threads';
 import type { CreatorReply, CreatorRequest, FileToCreate } from './file-creator-protocol.js';
 import { createNewFile } from './new-file.js';
