@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config/config.js';
 import { writeJsonAtomic } from '../effects/atomic-file.js';
+import { computeAtFullSpeed } from '../effects/exec.js';
 import type { SummaryCache } from '../status/sweep-reports.js';
 import { buildDashboard } from './model.js';
 import { beginPublication, type PublishResult } from './publish.js';
@@ -58,11 +59,17 @@ export interface DashboardWritten extends PublishResult {
   problems: string[];
 }
 
+/** Writes the dashboard of `config`'s state into `dir` (see publish.ts for the layout). */
 export async function writeDashboard(
   config: Config,
   dir: string,
   options: { now?: Date; nights?: number } = {},
 ): Promise<DashboardWritten> {
+  // Reading and rendering 400 recipes is computing, not starting programs (exec.ts says why this matters).
+  return computeAtFullSpeed(() => write(config, dir, options));
+}
+
+async function write(config: Config, dir: string, options: { now?: Date; nights?: number }): Promise<DashboardWritten> {
   const now = options.now ?? new Date();
   const cacheFile = path.join(path.resolve(dir), CACHE);
   const cache = await readCache(cacheFile);
