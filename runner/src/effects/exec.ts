@@ -23,6 +23,7 @@
 // as usual), and the old generation to grow slowly. The README's benchmark shows what
 // it saves.
 import { spawn as spawnChild, type ChildProcess, type SpawnOptions, type StdioOptions } from 'node:child_process';
+import { StringDecoder } from 'node:string_decoder';
 import v8 from 'node:v8';
 import type { $ as ZxShell, ProcessPromise } from 'zx/core';
 
@@ -77,10 +78,16 @@ export async function computeAtFullSpeed<T>(work: () => Promise<T>): Promise<T> 
  * Without input the program's stdin is /dev/null: it reads end-of-file at once instead
  * of waiting on a pipe nobody writes (and no pipe is made for it).
  */
-function directSpawn(program: string, args: readonly string[], hasInput: boolean) {
+function directSpawn(program: string, args: readonly string[], hasInput: boolean, onStdout?: (text: string) => void) {
   return (_command: string, _shellArgs: readonly string[], options: SpawnOptions): ChildProcess => {
     const stdio: StdioOptions = hasInput ? (options.stdio ?? 'pipe') : ['ignore', 'pipe', 'pipe'];
     const child = spawnChild(program, args, { ...options, stdio, shell: false });
+    // Beside zx's own capture (which still gets every byte), as it arrives; decoded
+    // here, not by setEncoding, which would change what zx is given.
+    if (onStdout) {
+      const decoder = new StringDecoder('utf8');
+      child.stdout?.on('data', (chunk: Buffer) => onStdout(decoder.write(chunk)));
+    }
     // A program that exits before reading all its input is not the runner's crash: its
     // exit status says what happened.
     child.stdin?.on('error', () => undefined);
@@ -96,6 +103,8 @@ export interface ExecOptions {
   /** Kill the program after this many milliseconds (SIGTERM, then SIGKILL). */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Told each piece of stdout as it arrives (pieces split anywhere, even inside a line). */
+  onStdout?: (text: string) => void;
 }
 
 export interface ExecResult {
@@ -155,7 +164,7 @@ export async function execProgram(
     nothrow: true,
     quiet: true,
     verbose: false,
-    spawn: directSpawn(program, args, options.input !== undefined) as unknown as typeof spawnChild,
+    spawn: directSpawn(program, args, options.input !== undefined, options.onStdout) as unknown as typeof spawnChild,
     input: options.input,
     signal: options.signal,
   };

@@ -18,6 +18,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { isCommitId, refNameProblem } from '../core/names.js';
+import { execEach } from './exec-batch.js';
 import { describeFailure, execProgram, type ExecResult } from './exec.js';
 
 export type GitEnv = Record<string, string | undefined>;
@@ -320,16 +321,56 @@ export interface RemoteRef {
   oid: string;
 }
 
+const LS_REMOTE_REFS = ['ls-remote', '--refs', '--'] as const;
+
+/** What `git ls-remote --refs` answered: its refs, or a GitError saying why not. */
+function refsListed(result: ExecResult): RemoteRef[] {
+  if (result.exitCode !== 0) throw failure('ls-remote', result);
+  return parseRefLines(result.stdout, '\t');
+}
+
 /** `git ls-remote --refs` of a URL: every ref and the object it points at (peeled lines left out). */
 export async function lsRemote(url: string, env?: GitEnv): Promise<RemoteRef[]> {
   assertRemoteUrl(url);
-  const result = await gitChecked('ls-remote', {
-    gitDir: null,
-    args: ['ls-remote', '--refs', '--', url],
-    ...(env ? { env } : {}),
+  return refsListed(
+    await git({ gitDir: null, args: [...LS_REMOTE_REFS, url], ...(env ? { env } : {}), timeoutMs: GIT_NETWORK_TIMEOUT_MS }),
+  );
+}
+
+export interface Listings {
+  /** URL -> what lsRemote of it answers (each listed once, however often it is given). */
+  listings: Map<string, Promise<RemoteRef[]>>;
+  /** Stops the listings still going and removes what they left. */
+  close(): Promise<void>;
+}
+
+/**
+ * `git ls-remote --refs` of many URLs with one environment, `concurrency` at once, started
+ * by one batch process (exec-batch.ts: a no-op night's listings without a node spawn
+ * each). Each answers as lsRemote would, as soon as its own listing ends.
+ */
+export async function lsRemoteEach(
+  urls: readonly string[],
+  env: GitEnv | undefined,
+  options: { concurrency: number; signal?: AbortSignal },
+): Promise<Listings> {
+  const distinct = [...new Set(urls)];
+  for (const url of distinct) assertRemoteUrl(url);
+  const batch = await execEach('git', LS_REMOTE_REFS, distinct, {
+    cwd: os.tmpdir(),
+    env: env ?? gitBaseEnv(),
+    concurrency: options.concurrency,
     timeoutMs: GIT_NETWORK_TIMEOUT_MS,
+    ...(options.signal ? { signal: options.signal } : {}),
   });
-  return parseRefLines(result.stdout, '\t');
+  const listings = new Map<string, Promise<RemoteRef[]>>();
+  distinct.forEach((url, index) => {
+    const listing = (batch.results[index] as Promise<ExecResult>).then(refsListed);
+    // A listing nobody asks for must not fail the process as an unhandled rejection.
+    listing.catch(() => undefined);
+    listings.set(url, listing);
+  });
+  return { listings, close: batch.close };
 }
 
 /** A listing with the commits annotated tags finally name (git's `^{}` lines). */

@@ -28,9 +28,10 @@ const changed = (upstreamRefs: RemoteRef[] | null = null, mirrorRefs: RemoteRef[
 
 /** Both listings at once; a failure is reported for upstream first, as the full sync would. */
 async function listRemotes(ctx: SyncContext, mirrorUrl: string | null): Promise<[RemoteRef[], RemoteRef[] | null]> {
+  const ahead = ctx.options.listingsAhead;
   const [upstream, mirror] = await Promise.allSettled([
-    lsRemote(ctx.upstreamUrl, gitBaseEnv()),
-    mirrorUrl === null ? Promise.resolve(null) : lsRemote(mirrorUrl, ctx.originEnv),
+    ahead?.take(ctx.upstreamUrl) ?? lsRemote(ctx.upstreamUrl, gitBaseEnv()),
+    mirrorUrl === null ? Promise.resolve(null) : (ahead?.take(mirrorUrl) ?? lsRemote(mirrorUrl, ctx.originEnv)),
   ]);
   const upstreamRefs = await ctx.step('fetch-upstream', async () => {
     if (upstream.status === 'rejected') throw upstream.reason;

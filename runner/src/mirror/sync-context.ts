@@ -1,6 +1,7 @@
 // What both ways of syncing a recipe's refs share: the settled inputs of one sync, and
 // the shape of their answer (everything in the report but the PR step's part).
 import type { GitEnv } from '../effects/git.js';
+import type { ListingsAhead } from './listings-ahead.js';
 import type { MirrorWarning, PeeledTag, PushedRef, RejectedTag, SyncStep } from './report.js';
 
 export interface SyncOptions {
@@ -9,6 +10,8 @@ export interface SyncOptions {
   /** The recipe's canonical version: a moved or deleted canonical tag is warned about loudly. */
   canonicalVersion: string | null;
   log?: (line: string) => void;
+  /** Listings the sweep read ahead (listings-ahead.ts); the fast path lists the rest itself. */
+  listingsAhead?: ListingsAhead;
 }
 
 export interface SyncContext {

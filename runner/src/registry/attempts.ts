@@ -26,8 +26,8 @@
 //     tail has grown to COMPACT_AFTER lines (8 to 23, by recipe, so that recipes take
 //     turns), after an fsync of the history, so the state never covers a line the disk
 //     might not have.
-import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
-import { readdir, rename, rm } from 'node:fs/promises';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
+import { open, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { hasKeys, isIntegerIn, isPlainObject } from '../core/record-checks.js';
 import { fsyncDirectory, writeJsonAtomic } from '../effects/atomic-file.js';
@@ -118,29 +118,31 @@ function readLinesFrom(file: string, from: number): { lines: string[]; end: numb
   }
 }
 
-/** Parses lines into attempts; a line the plain check does not vouch for goes to the schema. */
+/** One line as an attempt; null when it is not one (torn, edited); undefined when blank. */
+async function parseLine(line: string): Promise<Attempt | null | undefined> {
+  if (line.trim() === '') return undefined;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  // A line the plain check does not vouch for goes to the schema.
+  const plain = checkAttempt(raw);
+  if (plain) return plain;
+  const { attemptSchema } = await import('./attempt-schema.js');
+  const parsed = attemptSchema.safeParse(raw);
+  return parsed.success ? parsed.data : null;
+}
+
+/** Parses lines into attempts, counting those that are not. */
 async function parseLines(lines: readonly string[]): Promise<{ attempts: Attempt[]; badLines: number }> {
   const attempts: Attempt[] = [];
   let badLines = 0;
-  let schema: typeof import('./attempt-schema.js').attemptSchema | null = null;
   for (const line of lines) {
-    if (line.trim() === '') continue;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(line);
-    } catch {
-      badLines += 1;
-      continue;
-    }
-    const plain = checkAttempt(raw);
-    if (plain) {
-      attempts.push(plain);
-      continue;
-    }
-    schema ??= (await import('./attempt-schema.js')).attemptSchema;
-    const parsed = schema.safeParse(raw);
-    if (parsed.success) attempts.push(parsed.data);
-    else badLines += 1;
+    const attempt = await parseLine(line);
+    if (attempt) attempts.push(attempt);
+    else if (attempt === null) badLines += 1;
   }
   return { attempts, badLines };
 }
@@ -336,8 +338,12 @@ async function validAttempt(attempt: Attempt): Promise<Attempt> {
   return attemptSchema.parse(attempt);
 }
 
-/** Appends one line (starting a new line first if a crash left the last one unfinished); returns the file's inode and new size. */
-function appendLine(file: string, line: string, durable: boolean, syncAfter: (fd: number) => boolean): { ino: number; before: number; after: number } {
+/**
+ * Appends one line (starting a new line first if a crash left the last one unfinished);
+ * returns the file's inode and new size. Not fsynced: the caller does that (fsyncFile)
+ * when the line must be durable, off the main thread.
+ */
+function appendLine(file: string, line: string): { ino: number; before: number; after: number } {
   let fd: number;
   try {
     fd = openSync(file, 'a+', 0o644);
@@ -358,7 +364,6 @@ function appendLine(file: string, line: string, durable: boolean, syncAfter: (fd
     const data = Buffer.from(text);
     let written = 0;
     while (written < data.length) written += writeSync(fd, data, written, data.length - written);
-    if (durable || syncAfter(fd)) fsyncSync(fd);
     return { ino, before: size, after: size + data.length };
   } finally {
     closeSync(fd);
@@ -384,7 +389,10 @@ export async function recordAttempt(
   const read = known ?? (await readAttemptMemory(stateDir, recipe));
   const file = attemptsPath(stateDir, recipe);
   const compact = read.rebuilt || read.tailLines + 1 >= compactAfter(recipe);
-  const appended = appendLine(file, JSON.stringify(valid), durable, () => compact);
+  const appended = appendLine(file, JSON.stringify(valid));
+  // (An fsync waits for the disk: on the thread pool, the sweep goes on meanwhile. The
+  // fsync of another descriptor of the file makes the same data durable.)
+  if (durable || compact) await fsyncFile(file);
   const current = read.position;
   const untouched =
     current.archived === archivedCount(stateDir, recipe, current.archived) &&
@@ -401,7 +409,7 @@ export async function recordAttempt(
     };
   } else {
     // Someone else wrote the history since `known` was read: read it again (our line included).
-    if (!durable && !compact) fsyncFile(file);
+    if (!durable && !compact) await fsyncFile(file);
     after = await readAttemptMemory(stateDir, recipe);
   }
   if (durable || compact || !untouched) {
@@ -412,12 +420,12 @@ export async function recordAttempt(
   return after;
 }
 
-function fsyncFile(file: string): void {
-  const fd = openSync(file, 'r');
+async function fsyncFile(file: string): Promise<void> {
+  const handle = await open(file, 'r');
   try {
-    fsyncSync(fd);
+    await handle.sync();
   } finally {
-    closeSync(fd);
+    await handle.close();
   }
 }
 
@@ -429,7 +437,7 @@ function fsyncFile(file: string): void {
 async function rotate(stateDir: string, recipe: string, read: MemoryRead): Promise<MemoryRead> {
   const next = read.position.archived + 1;
   // The state written below covers every line of it: they must be on disk first.
-  fsyncFile(attemptsPath(stateDir, recipe));
+  await fsyncFile(attemptsPath(stateDir, recipe));
   await rename(attemptsPath(stateDir, recipe), archivedAttemptsPath(stateDir, recipe, next));
   await fsyncDirectory(recipeStateDir(stateDir, recipe));
   const position: HistoryPosition = { archived: next, bytes: 0, ino: null };
@@ -441,29 +449,94 @@ async function rotate(stateDir: string, recipe: string, read: MemoryRead): Promi
 export async function appendAttempt(stateDir: string, attempt: Attempt): Promise<void> {
   const valid = await validAttempt(attempt);
   const file = attemptsPath(stateDir, valid.recipe);
-  appendLine(file, JSON.stringify(valid), true, () => false);
+  appendLine(file, JSON.stringify(valid));
+  await fsyncFile(file);
 }
 
 /** The whole history, every segment, oldest first: every well-formed line; a torn or edited line is counted, not fatal. */
 export async function readAttempts(stateDir: string, recipe: string): Promise<{ attempts: Attempt[]; badLines: number }> {
+  const archived = await readArchivedAttempts(stateDir, recipe, archivedCount(stateDir, recipe));
+  const current = await readWholeFile(attemptsPath(stateDir, recipe));
+  return { attempts: [...archived.attempts, ...current.attempts], badLines: archived.badLines + current.badLines };
+}
+
+/** Where attempts.jsonl stands now: how many segments were archived before it, its inode and size (ino null: none yet). */
+export function currentHistoryFile(stateDir: string, recipe: string): { archived: number; ino: number | null; size: number } {
   const archived = archivedCount(stateDir, recipe);
+  const file = inodeOf(attemptsPath(stateDir, recipe));
+  return { archived, ino: file?.ino ?? null, size: file?.size ?? 0 };
+}
+
+export interface HistoryLine {
+  /** The line's attempt; null when it is not one (torn by a crash, edited by hand). */
+  attempt: Attempt | null;
+  /** The byte after its newline. */
+  end: number;
+}
+
+/**
+ * The whole lines of attempts.jsonl from byte `from` (blank ones left out), each parsed
+ * and with the byte it ends at, for a reader that keeps its own fold of the lines before
+ * (the dashboard). A last line without its newline is being written: not read yet. Null
+ * when the file is no longer inode `ino` (rotated, replaced) or is shorter than `from`:
+ * the reader's fold does not fit it.
+ */
+export async function readHistoryLines(stateDir: string, recipe: string, from: number, ino: number | null): Promise<HistoryLine[] | null> {
+  let fd: number;
+  try {
+    fd = openSync(attemptsPath(stateDir, recipe), 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return ino === null && from === 0 ? [] : null;
+    throw error;
+  }
+  let buffer: Buffer;
+  try {
+    const stats = fstatSync(fd);
+    if (stats.ino !== ino || stats.size < from) return null;
+    buffer = Buffer.allocUnsafe(stats.size - from);
+    let read = 0;
+    while (read < buffer.length) {
+      const n = readSync(fd, buffer, read, buffer.length - read, from + read);
+      if (n === 0) break;
+      read += n;
+    }
+    buffer = buffer.subarray(0, read);
+  } finally {
+    closeSync(fd);
+  }
+  const lines: HistoryLine[] = [];
+  let start = 0;
+  for (let newline = buffer.indexOf(0x0a); newline >= 0; newline = buffer.indexOf(0x0a, start)) {
+    const attempt = await parseLine(buffer.toString('utf8', start, newline));
+    start = newline + 1;
+    if (attempt !== undefined) lines.push({ attempt, end: from + start });
+  }
+  return lines;
+}
+
+/** The attempts of the archived segments 1..`archived`, oldest first (what readAttempts reads before attempts.jsonl). */
+export async function readArchivedAttempts(stateDir: string, recipe: string, archived: number): Promise<{ attempts: Attempt[]; badLines: number }> {
   const attempts: Attempt[] = [];
   let badLines = 0;
-  const files = [...Array.from({ length: archived }, (_, i) => archivedAttemptsPath(stateDir, recipe, i + 1)), attemptsPath(stateDir, recipe)];
-  for (const file of files) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      throw error;
-    }
-    // Unlike the memory's reader, this counts a last line without its newline (torn) as bad.
-    const parsed = await parseLines(text.split('\n'));
+  for (let segment = 1; segment <= archived; segment += 1) {
+    const parsed = await readWholeFile(archivedAttemptsPath(stateDir, recipe, segment));
     attempts.push(...parsed.attempts);
     badLines += parsed.badLines;
   }
   return { attempts, badLines };
+}
+
+/** Every line of one history file as attempts; a missing file has none. */
+async function readWholeFile(file: string): Promise<{ attempts: Attempt[]; badLines: number }> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { attempts: [], badLines: 0 };
+    throw error;
+  }
+  // Unlike the memory's reader, this counts a last line without its newline (torn) as bad.
+  return parseLines(text.split('\n'));
 }
 
 /** The outcome of a run that a signal stopped: never a verdict on the tag (its verdict is null). */

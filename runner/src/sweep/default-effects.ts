@@ -2,6 +2,7 @@
 // the synced cache clone), the cold recipe CI run (src/run), the gate's last look at the
 // tag upstream, and the promote (./promote). The run, the tag look-up and the promote are
 // loaded when a recipe first needs one: a night with nothing new loads none of them.
+import { listAhead } from '../mirror/listings-ahead.js';
 import { syncMirror } from '../mirror/sync.js';
 import type { SweepEffects } from './effects.js';
 
@@ -24,6 +25,7 @@ export function defaultSweepEffects(): SweepEffects {
         ],
       };
     },
+    listAhead,
     runRecipeCi: async (request) => (await import('../run/run.js')).runRecipeCi(request),
     upstreamTagCommit: async (config, recipe, tag) => (await import('../mirror/upstream-tag.js')).upstreamTagCommit(config, recipe, tag),
     promote: async (request) => (await import('./promote.js')).promote(request),

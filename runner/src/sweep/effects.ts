@@ -3,6 +3,7 @@
 // inject a failure at an exact step.
 import type { Config } from '../config/config.js';
 import type { RecipeDefinition } from '../config/recipe-definition.js';
+import type { ListingsAhead } from '../mirror/listings-ahead.js';
 import type { CanonicalRecord } from '../registry/canonical.js';
 
 export interface MirrorSyncOutcome {
@@ -65,8 +66,13 @@ export interface SweepEffects {
   syncMirror(
     config: Config,
     recipe: string,
-    options: { dryRun: boolean; canonicalVersion: string | null },
+    options: { dryRun: boolean; canonicalVersion: string | null; listingsAhead?: ListingsAhead },
   ): Promise<MirrorSyncOutcome>;
+  /**
+   * Starts reading ahead what the syncs of `recipes` will list (in their order), for
+   * syncMirror's `listingsAhead`. Optional: without it every sync lists for itself.
+   */
+  listAhead?(config: Config, recipes: readonly string[], options: { concurrency: number; signal?: AbortSignal }): Promise<ListingsAhead>;
   runRecipeCi(request: SweepRunRequest): Promise<SweepRunResult>;
   /**
    * The commit tag `tag` names upstream now (annotated tags peeled), or null when upstream

@@ -21,6 +21,7 @@ import { canonicalPath } from '../registry/record-paths.js';
 import { readTrustedCanonical } from '../registry/record-check.js';
 import { removeLeftovers, type CleanupReport } from './leftovers.js';
 import { loadEnrolled, type EnrolledRecipe } from '../config/enrollment.js';
+import { NO_LISTINGS_AHEAD, type ListingsAhead } from '../mirror/listings-ahead.js';
 import { writeMetrics } from './metrics.js';
 import { dashboardAfterSweep } from './dashboard-after-sweep.js';
 import type { Progress } from './progress.js';
@@ -98,11 +99,21 @@ export async function sweep(
     // the syncs so that no sync waits behind a deployment.
     const runSlots = slots(config.maxConcurrentRuns);
     const runs: Promise<void>[] = [];
-    await inPool(enrolled, SYNC_CONCURRENCY, async (recipe, index) => {
-      const swept = await sweepRecipe(config, options, effects, progress, runSlots, recipe, index + 1, enrolled.length, sweepId);
-      if (swept.kind === 'done') reports[index] = swept.report;
-      else runs.push(swept.run.then((report) => void (reports[index] = report)));
-    });
+    // What the syncs will list, started at once in their order (no spawn per listing).
+    const ahead =
+      (await effects.listAhead?.(config, enrolled.map((r) => r.name), {
+        concurrency: SYNC_CONCURRENCY,
+        ...(options.signal ? { signal: options.signal } : {}),
+      })) ?? NO_LISTINGS_AHEAD;
+    try {
+      await inPool(enrolled, SYNC_CONCURRENCY, async (recipe, index) => {
+        const swept = await sweepRecipe(config, options, effects, progress, runSlots, recipe, index + 1, enrolled.length, sweepId, ahead);
+        if (swept.kind === 'done') reports[index] = swept.report;
+        else runs.push(swept.run.then((report) => void (reports[index] = report)));
+      });
+    } finally {
+      await ahead.close();
+    }
     await Promise.all(runs);
     const finished = now();
     const failed = reports.some((r) => FAILING_OUTCOMES.includes(r.outcome));
@@ -149,6 +160,7 @@ async function sweepRecipe(
   index: number,
   total: number,
   sweepId: string,
+  listingsAhead: ListingsAhead,
 ): Promise<{ kind: 'done'; report: RecipeReport } | { kind: 'run'; run: Promise<RecipeReport> }> {
   const recipe = enrolled.name;
   const startedMs = Date.now();
@@ -224,6 +236,7 @@ async function sweepRecipe(
     const synced = await effects.syncMirror(config, recipe, {
       dryRun: options.dryRun,
       canonicalVersion: before?.version ?? null,
+      listingsAhead,
     });
     report.warnings.push(...synced.warnings);
     for (const warning of synced.warnings) step(`warning: ${warning}`);

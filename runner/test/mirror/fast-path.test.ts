@@ -12,6 +12,7 @@ import { listTags } from '../../src/effects/git.js';
 import { MirrorSyncError, mirrorSyncReportSchema, type MirrorSyncReport } from '../../src/mirror/report.js';
 import { readSyncRecord, syncRecordPath } from '../../src/mirror/sync-record.js';
 import { syncMirror, type SyncOptions } from '../../src/mirror/sync.js';
+import { listAhead } from '../../src/mirror/listings-ahead.js';
 import { git, makeWorld, type World } from './fixtures.js';
 import { startGiteaStandIn } from './gitea-stand-in.js';
 
@@ -142,6 +143,87 @@ describe('a no-op resync takes the fast path', () => {
     const fastDry = await observed(world.config(), world.recipe, { ...quiet, dryRun: true });
     assertFastPath(fastDry.argvs, [upstreamUrl(world), mirrorUrl(world)]);
     assert.deepEqual(fastDry.report, await fullReport(world.config(), world, { ...quiet, dryRun: true }));
+  });
+});
+
+describe('listings read ahead (the sweep starts them all in one batch)', () => {
+  let world: World;
+  before(async () => {
+    ({ world } = await seeded());
+    await syncMirror(world.config(), world.recipe, quiet);
+  });
+  after(() => world.cleanup());
+
+  /** listAhead for the world's recipe, with the argv of every program it started. */
+  async function readAhead(config: Config = world.config(), recipes = [world.recipe]) {
+    const argvs: string[][] = [];
+    const stop = observeArgv((argv) => argvs.push([...argv]));
+    try {
+      const ahead = await listAhead(config, recipes, { concurrency: 4 });
+      return { ahead, argvs };
+    } finally {
+      stop();
+    }
+  }
+
+  test('the no-op sync starts no program itself, and its report is the one it gives listing for itself', async () => {
+    const { ahead, argvs: batchArgvs } = await readAhead();
+    const { report, argvs } = await observed(world.config(), world.recipe, { ...quiet, listingsAhead: ahead });
+    await ahead.close();
+    assert.deepEqual(argvs, [], 'the listings came from the batch');
+    // One batch per environment (upstream's, and the mirror's with its token), each a bash
+    // listing its URL; the token never in an argv.
+    assert.deepEqual(batchArgvs.map((argv) => [argv[0], argv.at(-1)]), [
+      ['bash', upstreamUrl(world)],
+      ['bash', mirrorUrl(world)],
+    ]);
+    assert.ok(batchArgvs.flat().every((arg) => !arg.includes(world.token)));
+    assert.deepEqual(report, (await observed(world.config(), world.recipe)).report);
+  });
+
+  test('each listing is taken once: a second sync lists for itself', async () => {
+    const { ahead } = await readAhead();
+    await observed(world.config(), world.recipe, { ...quiet, listingsAhead: ahead });
+    const again = await observed(world.config(), world.recipe, { ...quiet, listingsAhead: ahead });
+    await ahead.close();
+    assertFastPath(again.argvs, [upstreamUrl(world), mirrorUrl(world)]);
+  });
+
+  test('a recipe without a sync record is not listed ahead (its full sync lists for itself)', async () => {
+    const { ahead, argvs } = await readAhead(world.config({ recipes: { [world.recipe]: {}, 'no-record': {} } }), ['no-record']);
+    assert.deepEqual(argvs, []);
+    assert.equal(ahead.take(`file://${world.upstreamBase}/no-record.git`), null);
+    await ahead.close();
+  });
+
+  test('a listing that fails read ahead fails the sync as listing for itself would, at the same step', async () => {
+    const moved = `${world.upstreamDir}.away`;
+    await rename(world.upstreamDir, moved);
+    try {
+      const direct = await syncMirror(world.config(), world.recipe, quiet).then(
+        () => null,
+        (error: unknown) => error,
+      );
+      const { ahead } = await readAhead();
+      const viaBatch = await syncMirror(world.config(), world.recipe, { ...quiet, listingsAhead: ahead }).then(
+        () => null,
+        (error: unknown) => error,
+      );
+      await ahead.close();
+      assert.ok(direct instanceof MirrorSyncError && viaBatch instanceof MirrorSyncError);
+      assert.equal(viaBatch.step, 'fetch-upstream');
+      assert.equal(viaBatch.message, direct.message);
+    } finally {
+      await rename(moved, world.upstreamDir);
+    }
+  });
+
+  test('without a readable token the mirror is not listed ahead; upstream still is', async () => {
+    const { ahead, argvs } = await readAhead(world.config({ mirror: { url: `file://${world.mirrorBase}`, api: null, owner: 'ci', tokenFile: path.join(world.root, 'no-such-token') } }));
+    assert.deepEqual(argvs.map((argv) => argv.at(-1)), [upstreamUrl(world)]);
+    assert.equal(ahead.take(mirrorUrl(world)), null);
+    assert.notEqual(ahead.take(upstreamUrl(world)), null);
+    await ahead.close();
   });
 });
 

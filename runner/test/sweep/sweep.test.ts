@@ -5,6 +5,7 @@ import { existsSync, readFileSync, readlinkSync, writeFileSync, mkdirSync } from
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { commitUntagged, releaseVersion } from '../../src/demo/fixtures.js';
+import { observeArgv } from '../../src/effects/exec.js';
 import { headCommit } from '../../src/effects/git.js';
 import { readAttempts } from '../../src/registry/attempts.js';
 import { canonicalPath, loadCanonical } from '../../src/registry/canonical.js';
@@ -62,6 +63,23 @@ describe('sweep: promote path, then the no-promote paths', () => {
     assert.deepEqual(canonicalBytes(s, 'custom-html'), before);
   });
 
+  test('a no-op night lists upstream through one batch: the runner starts no git ls-remote itself', async () => {
+    const argvs: string[][] = [];
+    const stop = observeArgv((argv) => argvs.push([...argv]));
+    let report;
+    try {
+      report = done(await s.sweep());
+    } finally {
+      stop();
+    }
+    assert.equal(report.recipes[0]?.decision, 'skip:no-new-version');
+    const listings = argvs.filter((argv) => argv.includes('ls-remote'));
+    assert.equal(listings.length, 1, JSON.stringify(listings));
+    assert.equal(listings[0]?.[0], 'bash', 'the listing was started by the batch');
+    assert.ok(listings[0]?.at(-1)?.endsWith('/custom-html.git'));
+    assert.ok(!argvs.some((argv) => argv[0] === 'git' && argv.includes('ls-remote')));
+  });
+
   test('an untagged head only: no promote, canonical byte-identical, exit 0', async () => {
     const before = canonicalBytes(s, 'custom-html');
     await commitUntagged(s.work['custom-html'] as string, { version: '1.1.0+1.28.0' });
@@ -94,7 +112,9 @@ describe('sweep: promote path, then the no-promote paths', () => {
     const { attempts } = await readAttempts(s.config.stateDir, 'custom-html');
     assert.deepEqual(
       attempts.map((a) => a.outcome),
-      ['promoted', 'skipped', 'skipped', 'red', 'skipped', 'red'],
+      // promoted; skipped three times (nothing new, the batched listing, the untagged head); red;
+      // skip:known-red; red again on --retry-red.
+      ['promoted', 'skipped', 'skipped', 'skipped', 'red', 'skipped', 'red'],
     );
   });
 

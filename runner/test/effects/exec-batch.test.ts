@@ -1,0 +1,204 @@
+// Many runs of one program through one bash: each run's own argv, status and output,
+// each answered as it ends, never more at once than asked; and whatever goes wrong with
+// the batch itself, the runs are answered the usual way (execProgram), never guessed.
+import assert from 'node:assert/strict';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, test } from 'node:test';
+import { execEach } from '../../src/effects/exec-batch.js';
+import { execChecked, observeArgv } from '../../src/effects/exec.js';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'ccci-exec-batch-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const options = { cwd: dir, concurrency: 3, timeoutMs: 60_000 };
+
+/** The argv of every program started while `work` runs. */
+async function argvsDuring(work: () => Promise<void>): Promise<string[][]> {
+  const seen: string[][] = [];
+  const stop = observeArgv((argv) => seen.push([...argv]));
+  try {
+    await work();
+  } finally {
+    stop();
+  }
+  return seen;
+}
+
+const batchesOf = (argvs: string[][]) => argvs.filter((argv) => argv[0] === 'bash');
+const directOf = (argvs: string[][], program: string) => argvs.filter((argv) => argv[0] === program);
+
+/** A directory for PATH holding `bash` (a stand-in written in sh) and the real printf and sleep. */
+async function pathWithBash(script: string | null): Promise<string> {
+  const bin = mkdtempSync(path.join(dir, 'bin-'));
+  for (const tool of ['printf', 'sleep', 'sh']) {
+    // The program file (the shell's `command -v` would name its builtin).
+    const found = (process.env.PATH ?? '').split(':').map((d) => path.join(d, tool)).find((file) => existsSync(file));
+    assert.ok(found, `${tool} is on PATH`);
+    symlinkSync(found, path.join(bin, tool));
+  }
+  if (script !== null) {
+    writeFileSync(path.join(bin, 'bash'), `#!/bin/sh\n${script}\n`);
+    chmodSync(path.join(bin, 'bash'), 0o755);
+  }
+  return bin;
+}
+
+describe('execEach', () => {
+  test('each run gets the fixed arguments and its own last one verbatim, answers in their order', async () => {
+    const lasts = ['plain', '', 'two words', '$(touch pwned)', "'quoted' \"both\"", 'line\nbreak', '--looks-like-an-option', '*'];
+    const argvs = await argvsDuring(async () => {
+      const batch = await execEach('printf', ['%s|%s\\0', 'fixed arg'], lasts, options);
+      const results = await Promise.all(batch.results);
+      await batch.close();
+      assert.deepEqual(
+        results.map((r) => r.stdout.split('\0')[0]),
+        lasts.map((last) => `fixed arg|${last}`),
+      );
+      for (const [i, result] of results.entries()) {
+        assert.equal(result.exitCode, 0);
+        assert.deepEqual(result.argv, ['printf', '%s|%s\\0', 'fixed arg', lasts[i]]);
+      }
+    });
+    assert.equal(batchesOf(argvs).length, 1, 'one bash started them all');
+    assert.equal(directOf(argvs, 'printf').length, 0, 'no run was started by node itself');
+    assert.equal(existsSync(path.join(dir, 'pwned')), false);
+  });
+
+  test("each result is that run's own exit status, stdout and stderr; the environment reaches every run", async () => {
+    const batch = await execEach('sh', ['-c', 'echo "out $1 $CCCI_TEST_VAR"; echo "err $1" >&2; exit "$1"', 'sh'], ['0', '3', '7'], {
+      ...options,
+      env: { CCCI_TEST_VAR: 'from-env' },
+    });
+    const results = await Promise.all(batch.results);
+    await batch.close();
+    assert.deepEqual(
+      results.map((r) => [r.exitCode, r.signal, r.stdout, r.stderr]),
+      [
+        [0, null, 'out 0 from-env\n', 'err 0\n'],
+        [3, null, 'out 3 from-env\n', 'err 3\n'],
+        [7, null, 'out 7 from-env\n', 'err 7\n'],
+      ],
+    );
+  });
+
+  test('a run killed by a signal says which; a program that does not exist exits 127', async () => {
+    const killed = await execEach('sh', ['-c', 'kill -KILL $$', 'sh'], ['x'], options);
+    const [dead] = await Promise.all(killed.results);
+    await killed.close();
+    assert.equal(dead?.exitCode, null);
+    assert.equal(dead?.signal, 'SIGKILL');
+    const missing = await execEach('ccci-no-such-program', [], ['x'], options);
+    const [none] = await Promise.all(missing.results);
+    await missing.close();
+    assert.equal(none?.exitCode, 127);
+  });
+
+  test('never more than `concurrency` runs at once', async () => {
+    const room = path.join(dir, 'room');
+    mkdirSync(room);
+    // Each run enters the room, counts who is in it, stays a moment, leaves.
+    const script = 'touch "$0/$1"; ls "$0" | wc -l > "$0.$1"; sleep 0.1; rm "$0/$1"';
+    const lasts = Array.from({ length: 8 }, (_, i) => `run${i}`);
+    const batch = await execEach('sh', ['-c', script, room], lasts, { ...options, concurrency: 2 });
+    const results = await Promise.all(batch.results);
+    await batch.close();
+    assert.ok(results.every((r) => r.exitCode === 0));
+    const { stdout } = await execChecked('sh', ['-c', `cat "${room}".run*`], { cwd: dir });
+    const counts = stdout.trim().split('\n').map(Number);
+    assert.equal(counts.length, 8);
+    assert.ok(Math.max(...counts) <= 2, `at most 2 at once, saw ${Math.max(...counts)}`);
+  });
+
+  test('each run is answered as it ends, not when the whole batch does', async () => {
+    const go = path.join(dir, 'go');
+    // The first run waits for a file the test makes only once the second run's answer came.
+    const batch = await execEach('sh', ['-c', `if [ "$1" = wait ]; then while [ ! -e '${go}' ]; do sleep 0.02; done; fi; echo "$1"`, 'sh'], ['wait', 'quick'], options);
+    const quick = await batch.results[1];
+    assert.equal(quick?.stdout, 'quick\n');
+    writeFileSync(go, '');
+    assert.equal((await batch.results[0])?.stdout, 'wait\n');
+    await batch.close();
+  });
+
+  test('without bash every run is answered the usual way, with the same result', async () => {
+    const bin = await pathWithBash(null);
+    const argvs = await argvsDuring(async () => {
+      const batch = await execEach('printf', ['<%s>'], ['a', 'b c'], { ...options, env: { PATH: bin } });
+      const results = await Promise.all(batch.results);
+      await batch.close();
+      assert.deepEqual(results.map((r) => [r.exitCode, r.stdout]), [[0, '<a>'], [0, '<b c>']]);
+    });
+    assert.equal(batchesOf(argvs).length, 1, 'the batch was tried');
+    assert.deepEqual(directOf(argvs, 'printf'), [['printf', '<%s>', 'a'], ['printf', '<%s>', 'b c']]);
+  });
+
+  test("a run whose status bash lost is run again the usual way; the batch's other answers stand", async () => {
+    // A stand-in bash: it answers run 1 itself (files and line as the script makes them)
+    // and reports run 0 lost. $2 is the output directory.
+    const bin = await pathWithBash(`printf 'from the batch' > "$2/1.out"; : > "$2/1.err"; echo '0 lost'; echo '1 5'`);
+    const argvs = await argvsDuring(async () => {
+      const batch = await execEach('printf', ['<%s>'], ['zero', 'one'], { ...options, env: { PATH: `${bin}:/usr/bin:/bin` } });
+      const results = await Promise.all(batch.results);
+      await batch.close();
+      assert.deepEqual(results.map((r) => [r.exitCode, r.stdout]), [[0, '<zero>'], [5, 'from the batch']]);
+    });
+    assert.deepEqual(directOf(argvs, 'printf'), [['printf', '<%s>', 'zero']], 'only the lost run was run again');
+  });
+
+  test('a line the script never prints: nothing after it is trusted, the rest is run the usual way', async () => {
+    const bin = await pathWithBash(`printf 'x' > "$2/0.out"; : > "$2/0.err"; echo '0 0'; echo 'garbage'; echo '1 9'`);
+    const argvs = await argvsDuring(async () => {
+      const batch = await execEach('printf', ['<%s>'], ['zero', 'one'], { ...options, env: { PATH: `${bin}:/usr/bin:/bin` } });
+      const results = await Promise.all(batch.results);
+      await batch.close();
+      assert.deepEqual(results.map((r) => [r.exitCode, r.stdout]), [[0, 'x'], [0, '<one>']]);
+    });
+    assert.deepEqual(directOf(argvs, 'printf'), [['printf', '<%s>', 'one']]);
+  });
+
+  test('a batch in which no run ends for timeoutMs is given up and its runs are run the usual way', async () => {
+    const bin = await pathWithBash('exec sleep 30');
+    const started = Date.now();
+    const batch = await execEach('printf', ['<%s>'], ['a'], { ...options, timeoutMs: 300, env: { PATH: `${bin}:/usr/bin:/bin` } });
+    const [result] = await Promise.all(batch.results);
+    await batch.close();
+    assert.equal(result?.stdout, '<a>');
+    assert.ok(Date.now() - started < 20_000, 'it did not wait for the stuck batch');
+  });
+
+  test('close stops the runs still going, answers the rest as killed without starting them, and removes its files', async () => {
+    const before = new Set(readdirSync(os.tmpdir()).filter((n) => n.startsWith('ccci-batch-')));
+    const marker = `${process.pid}0${Date.now() % 1000}`; // digits: sleep 30.<marker>N is a number
+    const batch = await execEach('sleep', [], [`30.${marker}1`, `30.${marker}2`, `30.${marker}3`], { ...options, concurrency: 1 });
+    const mine = readdirSync(os.tmpdir()).filter((n) => n.startsWith('ccci-batch-') && !before.has(n));
+    assert.equal(mine.length, 1, 'the batch has its own temp directory');
+    // Wait until the first sleep runs, then close.
+    for (let i = 0; i < 200; i += 1) {
+      const { stdout } = await execChecked('sh', ['-c', `pgrep -f '^sleep 30[.]${marker}' || true`], { cwd: dir });
+      if (stdout.trim() !== '') break;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    await batch.close();
+    const results = await Promise.all(batch.results);
+    assert.deepEqual(results.map((r) => [r.exitCode, r.signal]), [[null, 'SIGTERM'], [null, 'SIGTERM'], [null, 'SIGTERM']]);
+    let left = '';
+    for (let i = 0; i < 100; i += 1) {
+      left = (await execChecked('sh', ['-c', `pgrep -f '^sleep 30[.]${marker}' || true`], { cwd: dir })).stdout.trim();
+      if (left === '') break;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    assert.equal(left, '', 'no run is left behind');
+    assert.equal(existsSync(path.join(os.tmpdir(), mine[0] as string)), false, 'its temp directory is gone');
+  });
+
+  test('no last arguments: no program starts', async () => {
+    const argvs = await argvsDuring(async () => {
+      const batch = await execEach('printf', ['x'], [], options);
+      assert.deepEqual(batch.results, []);
+      await batch.close();
+    });
+    assert.deepEqual(argvs, []);
+  });
+});
