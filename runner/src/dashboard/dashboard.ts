@@ -9,6 +9,7 @@ import { computeAtFullSpeed } from '../effects/exec.js';
 import type { SummaryCache } from '../status/sweep-reports.js';
 import { buildDashboard } from './model.js';
 import { beginPublication, type PublishResult } from './publish.js';
+import type { HistoryCache } from './read-history.js';
 import { gatherDashboardState, type RunCache } from './read-state.js';
 import { runHref } from './render-recipe.js';
 import { LAYOUT, siteFiles } from './site.js';
@@ -23,6 +24,8 @@ const CACHE = '.cache.json';
 interface Cache {
   sweeps: SummaryCache;
   runs: RunCache | undefined;
+  /** Recipe -> its history digest (each entry checked when used, read-history.ts). */
+  histories: Record<string, unknown>;
 }
 
 function isRunEntry(runId: string, entry: unknown): boolean {
@@ -42,9 +45,10 @@ async function readCache(file: string): Promise<Cache> {
       typeof runs === 'object' && runs !== null && typeof runs.fingerprint === 'string' && typeof runs.runs === 'object' && runs.runs !== null
         ? { fingerprint: runs.fingerprint, runs: Object.fromEntries(Object.entries(runs.runs).filter(([id, e]) => isRunEntry(id, e))) }
         : undefined;
-    return { sweeps, runs: valid };
+    const histories = typeof parsed.histories === 'object' && parsed.histories !== null && !Array.isArray(parsed.histories) ? parsed.histories : {};
+    return { sweeps, runs: valid, histories };
   } catch {
-    return { sweeps: {}, runs: undefined };
+    return { sweeps: {}, runs: undefined, histories: {} };
   }
 }
 
@@ -77,12 +81,13 @@ async function write(config: Config, dir: string, options: { now?: Date; nights?
   // written as soon as it is made, while the next ones are read and rendered.
   const publication = await beginPublication(dir, LAYOUT, now);
   let written: Omit<DashboardWritten, keyof PublishResult>;
-  let kept: { sweeps: SummaryCache; runs: RunCache };
+  let kept: { sweeps: SummaryCache; runs: RunCache; histories: HistoryCache };
   try {
-    const { input, summaries, runCache } = await gatherDashboardState(config, {
+    const { input, summaries, runCache, histories } = await gatherDashboardState(config, {
       now,
       nights: options.nights ?? DASHBOARD_NIGHTS,
       summaries: cache.sweeps,
+      histories: cache.histories,
       ...(cache.runs ? { runCache: cache.runs } : {}),
       onRunFiles: (runId, copy) => {
         if (copy.log !== null) publication.add(runHref(runId, 'run.log', ''), copy.log);
@@ -96,7 +101,7 @@ async function write(config: Config, dir: string, options: { now?: Date; nights?
       attention: model.recipes.filter((r) => r.attention.length > 0).length,
       problems: model.problems,
     };
-    kept = { sweeps: summaries, runs: runCache };
+    kept = { sweeps: summaries, runs: runCache, histories };
   } catch (error) {
     await publication.abandon();
     throw error;

@@ -1,6 +1,7 @@
 // What the dashboard is made of: plain data, gathered from the state directory by
 // read-state.ts and turned into pages by the pure modules beside this one.
 import type { Attempt } from '../registry/attempts.js';
+import type { HistoryDigest } from './history-digest.js';
 import type { ReportedRecipe, ReportedSweep } from '../status/sweep-reports.js';
 
 export interface CanonicalInput {
@@ -43,8 +44,11 @@ export interface RunInput {
 export interface RecipeInput {
   recipe: string;
   canonical: CanonicalState;
-  /** Every well-formed line of attempts.jsonl, oldest first. */
-  attempts: Attempt[];
+  /** What the dashboard needs of the whole history (every well-formed line of every segment). */
+  history: HistoryDigest;
+  /** The attempts of the nights shown (and any after them), oldest first. */
+  nightAttempts: Attempt[];
+  /** Lines of the history that are not attempts (torn, edited): counted, not shown. */
   badAttemptLines: number;
   /** The newest sweep report that covered the recipe. */
   lastReport: { sweepId: string; startedAt: string; recipe: ReportedRecipe } | null;

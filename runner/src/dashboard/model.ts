@@ -2,27 +2,22 @@
 // newest tag and decision, red tags with the failing rung, marks, night history and the
 // runs whose logs are linked. Pure: no I/O, the same input gives the same model.
 import { compareVersions, latestRelease, parseTag } from '../core/versions.js';
-import type { Attempt } from '../registry/attempts.js';
 import { movedCanonicalTag } from '../status/moved-tag.js';
 import { isRunId } from '../status/runs.js';
 import type { ReportedSweep } from '../status/sweep-reports.js';
+import type { HistoryDigest, RecentRow, RedTally } from './history-digest.js';
 import { nightsOf, type Night } from './history.js';
 import type { CanonicalInput, DashboardInput, RecipeInput, RunInput } from './input.js';
 import { needsAttention } from './outcomes.js';
+
+export type { RecentRow } from './history-digest.js';
 
 /** The one word for a recipe's state, most serious first. */
 export type Health = 'invalid' | 'red' | 'error' | 'green' | 'never-released' | 'none';
 export const HEALTHS: readonly Health[] = ['invalid', 'red', 'error', 'green', 'never-released', 'none'];
 
-export interface RedTag {
-  tag: string;
-  commit: string | null;
-  firstAt: string;
-  lastAt: string;
-  /** How many red runs of this tag at this commit. */
-  count: number;
-  /** The newest red run. */
-  runId: string | null;
+/** A red tag as shown: its tally, and what its newest run's results.json says. */
+export interface RedTag extends RedTally {
   /** The rung that failed (or could not be verified), when results.json tells. */
   rung: string | null;
   rungStatus: string | null;
@@ -74,15 +69,6 @@ export interface RecipeView {
   badge: Badge;
 }
 
-/** One or more consecutive attempts that said the same (no run, same decision, tag and outcome). */
-export interface RecentRow {
-  /** The newest of them. */
-  attempt: Attempt;
-  /** When the oldest of them was. */
-  since: string;
-  count: number;
-}
-
 export interface SweepPoint {
   sweepId: string;
   startedAt: string;
@@ -105,36 +91,7 @@ export interface DashboardModel {
   problems: string[];
 }
 
-/** Rows of the recent-sweeps table. */
-export const RECENT_ROWS = 6;
 export const MAX_SWEEP_POINTS = 120;
-
-/**
- * The newest attempts as table rows, newest first: a run of attempts without a run that
- * agree on outcome, decision, tag and commit is one row ("15 sweeps since ..."). Pure.
- */
-export function recentRows(attempts: readonly Attempt[], limit = RECENT_ROWS): RecentRow[] {
-  const rows: RecentRow[] = [];
-  for (let i = attempts.length - 1; i >= 0 && (rows.length < limit || rows.at(-1)?.attempt.runId === null); i -= 1) {
-    const a = attempts[i] as Attempt;
-    const last = rows.at(-1);
-    const same =
-      last !== undefined &&
-      a.runId === null &&
-      last.attempt.runId === null &&
-      a.outcome === last.attempt.outcome &&
-      a.decision === last.attempt.decision &&
-      a.tag === last.attempt.tag &&
-      a.commit === last.attempt.commit;
-    if (same) {
-      last.count += 1;
-      last.since = a.at;
-    } else if (rows.length < limit) {
-      rows.push({ attempt: a, since: a.at, count: 1 });
-    } else break;
-  }
-  return rows;
-}
 
 function versionOf(tag: string) {
   const parsed = parseTag(tag);
@@ -149,26 +106,10 @@ function newer(a: string, b: string): boolean {
 }
 
 /** Red tags still in the way: not superseded by the canonical and never promoted since. Newest version first. */
-export function redTagsOf(attempts: readonly Attempt[], canonicalVersion: string | null): Omit<RedTag, 'rung' | 'rungStatus' | 'reason'>[] {
-  const promoted = new Set(attempts.filter((a) => a.promoted && a.tag !== null).map((a) => a.tag as string));
-  const byKey = new Map<string, Omit<RedTag, 'rung' | 'rungStatus' | 'reason'>>();
-  for (const a of attempts) {
-    // An interrupted run is never red, whatever verdict its rungs had reached.
-    const red = a.outcome === 'red' || (a.verdict === 'red' && a.outcome !== 'interrupted');
-    if (!red || a.tag === null) continue;
-    const key = `${a.tag}\u0000${a.commit ?? ''}`;
-    const seen = byKey.get(key);
-    if (!seen) byKey.set(key, { tag: a.tag, commit: a.commit, firstAt: a.at, lastAt: a.at, count: 1, runId: a.runId });
-    else {
-      seen.count += 1;
-      if (a.at < seen.firstAt) seen.firstAt = a.at;
-      if (a.at >= seen.lastAt) {
-        seen.lastAt = a.at;
-        seen.runId = a.runId ?? seen.runId;
-      }
-    }
-  }
-  return [...byKey.values()]
+export function redTagsOf(history: Pick<HistoryDigest, 'red' | 'promoted'>, canonicalVersion: string | null): RedTally[] {
+  const promoted = new Set(history.promoted);
+  return history.red
+    .map((tally) => ({ ...tally }))
     .filter((r) => !promoted.has(r.tag) && (canonicalVersion === null || !newer(canonicalVersion, r.tag)) && r.tag !== canonicalVersion)
     .sort((a, b) => {
       const va = versionOf(a.tag);
@@ -197,13 +138,13 @@ export interface RunToRead {
  * the run that made the canonical is the one nobody needs to read (it was green and is
  * one `ccci logs RUN` away), and leaving it out keeps 400 recipes' dashboard under 5 MB.
  */
-export function runsToRead(recipe: Pick<RecipeInput, 'attempts' | 'canonical'>): RunToRead[] {
+export function runsToRead(recipe: Pick<RecipeInput, 'history' | 'canonical'>): RunToRead[] {
   const ids: string[] = [];
-  const lastRun = [...recipe.attempts].reverse().find((a) => a.runId !== null)?.runId ?? null;
+  const lastRun = recipe.history.lastRunId;
   if (lastRun) ids.push(lastRun);
   const canonicalRun = recipe.canonical.state === 'present' ? recipe.canonical.record.runId : null;
   if (canonicalRun) ids.push(canonicalRun);
-  for (const red of redTagsOf(recipe.attempts, canonicalVersionOf(recipe))) if (red.runId) ids.push(red.runId);
+  for (const red of redTagsOf(recipe.history, canonicalVersionOf(recipe))) if (red.runId) ids.push(red.runId);
   // Run ids come from files on disk: only names safe as one path component are used.
   return [...new Set(ids)].filter(isRunId).map((runId) => ({ runId, log: runId !== canonicalRun }));
 }
@@ -215,7 +156,7 @@ function failingRung(run: RunInput | undefined): { rung: string; status: string;
 }
 
 function lastDecisionOf(recipe: RecipeInput): LastDecision | null {
-  const last = recipe.attempts.at(-1);
+  const last = recipe.history.last;
   if (!last) return null;
   const reported = recipe.lastReport && recipe.lastReport.sweepId === last.sweepId ? recipe.lastReport.recipe : null;
   return {
@@ -233,9 +174,8 @@ function lastDecisionOf(recipe: RecipeInput): LastDecision | null {
 }
 
 function newestTagOf(recipe: RecipeInput, redTags: readonly { tag: string; commit: string | null }[]): RecipeView['newestTag'] {
-  const fromAttempt = [...recipe.attempts].reverse().find((a) => a.tag !== null);
-  let tag = fromAttempt?.tag ?? null;
-  let commit = fromAttempt?.commit ?? null;
+  let tag = recipe.history.lastTagged?.tag ?? null;
+  let commit = recipe.history.lastTagged?.commit ?? null;
   if (recipe.publishedTags) {
     const published = latestRelease(recipe.publishedTags.map((t) => t.tag));
     // The sync record is newer than the last decision when a sweep errored after syncing.
@@ -261,7 +201,7 @@ export function recipeView(recipe: RecipeInput, generatedAt: string, nightCount:
   const invalidRecord = recipe.canonical.state === 'invalid' ? recipe.canonical.problem : null;
   const last = lastDecisionOf(recipe);
   const warnings = recipe.lastReport?.recipe.warnings ?? [];
-  const redTags: RedTag[] = redTagsOf(recipe.attempts, canonical?.version ?? null).map((red) => {
+  const redTags: RedTag[] = redTagsOf(recipe.history, canonical?.version ?? null).map((red) => {
     const run = red.runId ? recipe.runs[red.runId] : undefined;
     const failing = failingRung(run);
     const reported = recipe.lastReport?.recipe.runId === red.runId ? recipe.lastReport?.recipe.reason : undefined;
@@ -311,8 +251,8 @@ export function recipeView(recipe: RecipeInput, generatedAt: string, nightCount:
     last,
     warnings,
     redTags,
-    nights: nightsOf(recipe.attempts, generatedAt, nightCount),
-    recent: recentRows(recipe.attempts),
+    nights: nightsOf(recipe.nightAttempts, generatedAt, nightCount),
+    recent: recipe.history.recent,
     runs,
     badAttemptLines: recipe.badAttemptLines,
     badge: badgeOf(health, canonical, newestTag),

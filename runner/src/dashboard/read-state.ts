@@ -11,7 +11,8 @@ import { enrolledNames } from '../config/enrollment.js';
 import { SYNC_RECORD_SCHEMA, syncRecordPath } from '../mirror/sync-record-path.js';
 import { readToken, tokenPath } from '../mirror/secrets.js';
 import type { Attempt } from '../registry/attempts.js';
-import { readAttempts } from '../registry/attempts.js';
+import { EMPTY_DIGEST } from './history-digest.js';
+import { checkHistoryEntry, readRecipeHistory, type HistoryCache, type HistoryCacheEntry } from './read-history.js';
 import { readCanonical } from '../registry/canonical-read.js';
 import { latestReportOf, readSweepSummaries, type ReportedSweep, type SummaryCache } from '../status/sweep-reports.js';
 import { formatBytes } from '../text/format.js';
@@ -57,6 +58,8 @@ export interface GatheredState {
   runCache: RunCache;
   /** The report summaries to keep for the next call (see readSweepSummaries). */
   summaries: SummaryCache;
+  /** The recipes' history digests to keep for the next call (see read-history.ts). */
+  histories: HistoryCache;
 }
 
 /**
@@ -243,21 +246,31 @@ function canonicalStateOf(read: Awaited<ReturnType<typeof readCanonical>>): Cano
   };
 }
 
-async function readRecipe(config: Config, recipe: string, problems: string[]): Promise<Omit<RecipeInput, 'runs' | 'lastReport'>> {
-  const [canonical, attempts, sync] = await Promise.all([
+async function readRecipe(
+  config: Config,
+  recipe: string,
+  windowStart: string,
+  cached: HistoryCacheEntry | undefined,
+  problems: string[],
+): Promise<{ recipe: Omit<RecipeInput, 'runs' | 'lastReport'>; entry: HistoryCacheEntry | null }> {
+  const [canonical, history, sync] = await Promise.all([
     readCanonical(config.stateDir, recipe),
-    readAttempts(config.stateDir, recipe).catch((error: Error) => {
+    readRecipeHistory(config.stateDir, recipe, windowStart, cached).catch((error: Error) => {
       problems.push(`${recipe}: attempts.jsonl: ${error.message}`);
-      return { attempts: [] as Attempt[], badLines: 0 };
+      return { digest: EMPTY_DIGEST, nightAttempts: [] as Attempt[], badLines: 0, entry: null };
     }),
     publishedTagsOf(syncRecordPath(config.cacheDir, recipe)),
   ]);
   return {
-    recipe,
-    canonical: canonicalStateOf(canonical),
-    attempts: attempts.attempts,
-    badAttemptLines: attempts.badLines,
-    publishedTags: sync,
+    recipe: {
+      recipe,
+      canonical: canonicalStateOf(canonical),
+      history: history.digest,
+      nightAttempts: history.nightAttempts,
+      badAttemptLines: history.badLines,
+      publishedTags: sync,
+    },
+    entry: history.entry,
   };
 }
 
@@ -273,12 +286,15 @@ export async function gatherDashboardState(
     nights: number;
     summaries?: SummaryCache;
     runCache?: RunCache;
+    /** The last call's histories (checked here: an entry that does not fit is not used). */
+    histories?: Record<string, unknown>;
     /** Told of each run's files as soon as they are read (the caller may write them meanwhile). */
     onRunFiles?: (runId: string, files: RunFiles) => void;
   },
 ): Promise<GatheredState> {
   const generatedAt = options.now.toISOString();
-  const since = Date.parse(`${nightDates(generatedAt, options.nights)[0]}T00:00:00.000Z`);
+  const windowStart = nightDates(generatedAt, options.nights)[0] as string;
+  const since = Date.parse(`${windowStart}T00:00:00.000Z`);
   const names = enrolledNames(config);
   // The old reports are summarised on another thread while the recipes are read here;
   // the newest ones, read in full, are ready when this returns (it reads them first).
@@ -293,8 +309,11 @@ export async function gatherDashboardState(
   // One recipe after another: every read here is synchronous (see readRegularFile), so
   // reading several at once would only interleave them.
   const recipes: Omit<RecipeInput, 'lastReport'>[] = [];
+  const histories: HistoryCache = {};
   for (const name of names) {
-    const recipe = await readRecipe(config, name, problems);
+    const cached = options.histories && Object.hasOwn(options.histories, name) ? checkHistoryEntry(options.histories[name]) : undefined;
+    const { recipe, entry } = await readRecipe(config, name, windowStart, cached, problems);
+    if (entry) histories[name] = entry;
     const runs: Record<string, RunInput> = {};
     for (const { runId, log } of runsToRead(recipe)) {
       const run = readRun(config.runsDir, runId, log, secrets, Object.hasOwn(previousRuns, runId) ? previousRuns[runId] : undefined);
@@ -318,5 +337,6 @@ export async function gatherDashboardState(
     runFiles,
     runCache,
     summaries: cache,
+    histories,
   };
 }

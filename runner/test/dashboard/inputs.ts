@@ -1,5 +1,8 @@
 // Dashboard inputs made by hand for the pure tests.
+import { digestOf } from '../../src/dashboard/history-digest.js';
 import type { CanonicalInput, DashboardInput, RecipeInput, RunInput } from '../../src/dashboard/input.js';
+import path from 'node:path';
+import type { Config } from '../../src/config/config.js';
 import type { Attempt } from '../../src/registry/attempts.js';
 
 export const NOW = '2026-11-30T12:00:00.000Z';
@@ -74,11 +77,13 @@ export function run(runId: string, fields: Partial<RunInput> = {}): RunInput {
   };
 }
 
-export function recipe(name: string, fields: Partial<RecipeInput> = {}): RecipeInput {
+/** A recipe whose history is `attempts` (all of them also the nights' attempts, unless given apart). */
+export function recipe(name: string, { attempts = [], ...fields }: Partial<RecipeInput> & { attempts?: Attempt[] } = {}): RecipeInput {
   return {
     recipe: name,
     canonical: { state: 'absent' },
-    attempts: [],
+    history: digestOf(attempts),
+    nightAttempts: attempts,
     badAttemptLines: 0,
     lastReport: null,
     publishedTags: null,
@@ -110,3 +115,26 @@ export const HOSTILE = [
   'tab\there\u0000nul\u0007bell\u001b[31mansi\u007fdel\u0085nel',
   'lone \uD800 surrogate and \uFFFE non-character',
 ];
+
+/** A configuration whose every directory is under `root`, enrolling `recipes`. */
+export function configUnder(root: string, fields: Partial<Config> = {}): Config {
+  return {
+    repo: root,
+    stateDir: path.join(root, 'state'),
+    runsDir: path.join(root, 'runs'),
+    cacheDir: path.join(root, 'cache'),
+    abraDir: path.join(root, 'abra'),
+    server: 's',
+    domain: 'ci.example.org',
+    ingress: null,
+    upstream: 'file:///nowhere',
+    mirror: null,
+    recipes: {},
+    maxConcurrentRuns: 1,
+    minFreeDiskPercent: 0,
+    metricsFile: null,
+    dashboardDir: null,
+    source: 'test',
+    ...fields,
+  };
+}

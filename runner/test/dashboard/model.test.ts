@@ -1,6 +1,7 @@
 // What each recipe's state is on the dashboard, from its records.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { digestOf } from '../../src/dashboard/history-digest.js';
 import { buildDashboard, recipeView, redTagsOf, runsToRead } from '../../src/dashboard/model.js';
 import type { ReportedRecipe } from '../../src/status/sweep-reports.js';
 import {
@@ -33,7 +34,7 @@ describe('red tags', () => {
       promotedAttempt('r', night(1), '1.3.0+1', 'run-e'),
       redAttempt('r', night(1), '1.3.0+1', 'run-f'),
     ];
-    const red = redTagsOf(attempts, '1.0.0+1');
+    const red = redTagsOf(digestOf(attempts), '1.0.0+1');
     assert.deepEqual(
       red.map((r) => [r.tag, r.count, r.runId, r.firstAt, r.lastAt]),
       [
@@ -45,12 +46,12 @@ describe('red tags', () => {
 
   test('an interrupted run is never red', () => {
     const attempts = [attempt('r', night(1), { tag: '2.0.0+1', verdict: 'red', outcome: 'interrupted', runId: 'run-i' })];
-    assert.deepEqual(redTagsOf(attempts, null), []);
+    assert.deepEqual(redTagsOf(digestOf(attempts), null), []);
   });
 
   test('the same tag at another commit is another red entry', () => {
     const attempts = [redAttempt('r', night(3), '2.0.0+1', 'x', COMMIT), redAttempt('r', night(2), '2.0.0+1', 'y', OTHER_COMMIT)];
-    assert.equal(redTagsOf(attempts, null).length, 2);
+    assert.equal(redTagsOf(digestOf(attempts), null).length, 2);
   });
 });
 

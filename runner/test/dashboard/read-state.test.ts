@@ -10,7 +10,7 @@ import { writeDashboard } from '../../src/dashboard/dashboard.js';
 import { MAX_LOG_BYTES } from '../../src/dashboard/read-state.js';
 import { appendAttempt } from '../../src/registry/attempts.js';
 import { writeCanonical } from '../../src/registry/canonical.js';
-import { COMMIT, OTHER_COMMIT } from './inputs.js';
+import { COMMIT, configUnder, OTHER_COMMIT } from './inputs.js';
 
 const MIRROR_TOKEN = 'mirror-token-9f8e7d6c5b4a';
 const ENV_SECRET = 'env-file-secret-1a2b3c4d';
@@ -33,24 +33,7 @@ describe('the dashboard reads the state', () => {
     root = mkdtempSync(path.join(os.tmpdir(), 'ccci-dash-state-'));
     const tokenFile = path.join(root, 'token');
     writeFileSync(tokenFile, `${MIRROR_TOKEN}\n`);
-    config = {
-      repo: root,
-      stateDir: path.join(root, 'state'),
-      runsDir: path.join(root, 'runs'),
-      cacheDir: path.join(root, 'cache'),
-      abraDir: path.join(root, 'abra'),
-      server: 's',
-      domain: 'ci.example.org',
-      ingress: null,
-      upstream: 'file:///nowhere',
-      mirror: { url: 'file:///mirror', api: null, owner: 'o', tokenFile },
-      recipes: { shown: {}, linked: {}, quiet: {} },
-      maxConcurrentRuns: 1,
-      minFreeDiskPercent: 0,
-      metricsFile: null,
-      dashboardDir: null,
-      source: 'test',
-    };
+    config = configUnder(root, { mirror: { url: 'file:///mirror', api: null, owner: 'o', tokenFile }, recipes: { shown: {}, linked: {}, quiet: {} } });
     out = path.join(root, 'dashboard');
 
     // shown: a canonical promoted by run-good, a red newer tag from run-red.
