@@ -4,8 +4,11 @@
 // of its window and folds only the lines written since, however long the history is.
 //
 // The history is the truth, the cached entry a fold of it: an entry that does not fit
-// the files (another inode, a shorter file, a rotation since, a window that moved back,
-// a torn or edited cache) is not used, and the history is read whole again.
+// the files (another inode, a shorter file, a last covered line that reads otherwise, a
+// rotation since, a window that moved back, a torn or edited cache) is not used, and the
+// history is read whole again. (A file deleted and begun again can get the old one's
+// inode number back: the last line it covered is what tells them apart, and it is
+// always among the lines read.)
 import { hasKeys, isIntegerIn, isPlainObject } from '../core/record-checks.js';
 import { checkAttempt, type Attempt } from '../registry/attempt.js';
 import { currentHistoryFile, readArchivedAttempts, readAttempts, readHistoryLines, type HistoryLine } from '../registry/attempts.js';
@@ -21,6 +24,8 @@ export interface HistoryCacheEntry {
   windowStart: string;
   /** Every line of attempts.jsonl before this byte is older than windowStart: never shown again. */
   windowFrom: number;
+  /** The line that ends at covers.bytes, as written (null: nothing covered yet). */
+  lastLine: string | null;
 }
 
 export type HistoryCache = Record<string, HistoryCacheEntry>;
@@ -51,7 +56,7 @@ export async function readRecipeHistory(
   const file = currentHistoryFile(stateDir, recipe);
   if (cached && fits(cached, file, windowStart)) {
     const lines = await readHistoryLines(stateDir, recipe, cached.windowFrom, file.ino);
-    if (lines) return fold(cached, lines, windowStart, file.archived);
+    if (lines && stillCovered(cached, lines)) return fold(cached, lines, windowStart, file.archived);
   }
   return readWhole(stateDir, recipe, windowStart);
 }
@@ -66,6 +71,12 @@ function fits(entry: HistoryCacheEntry, file: ReturnType<typeof currentHistoryFi
     // The window only moves forward: lines left behind are never needed again.
     windowStart >= entry.windowStart
   );
+}
+
+/** Whether the line the entry ends with is still there, as it was. */
+function stillCovered(entry: HistoryCacheEntry, lines: readonly HistoryLine[]): boolean {
+  if (entry.covers.bytes === 0) return entry.lastLine === null;
+  return lines.find((line) => line.end === entry.covers.bytes)?.text === entry.lastLine;
 }
 
 /** The cached digest with the lines after it folded on; the window's attempts from all lines read. */
@@ -116,15 +127,20 @@ function window(
 ): RecipeHistory {
   let windowFrom = from;
   let leading = true;
+  let lastLine: string | null = null;
   const nightAttempts: Attempt[] = [];
   for (const line of lines) {
     if (line.end > covers.bytes) break;
     const before = beforeWindow(line.attempt, windowStart);
-    if (leading && before) windowFrom = line.end;
+    // (never past the last line covered: the next read checks it is still there)
+    if (leading && before && line.end < covers.bytes) windowFrom = line.end;
     else leading = false;
     if (!before) nightAttempts.push(line.attempt as Attempt);
+    if (line.end === covers.bytes) lastLine = line.text;
   }
-  return { digest, nightAttempts, badLines, entry: { covers, digest, badLines, windowStart, windowFrom } };
+  // Nothing to check the next read against: no entry.
+  const entry = covers.bytes > 0 && lastLine === null ? null : { covers, digest, badLines, windowStart, windowFrom, lastLine };
+  return { digest, nightAttempts, badLines, entry };
 }
 
 // ------------------------------------------------------------------ the cache, as read back
@@ -178,7 +194,8 @@ function checkDigest(raw: unknown): HistoryDigest | undefined {
 
 /** One recipe's entry as the cache file holds it, or undefined for anything else (the history is then read whole). */
 export function checkHistoryEntry(raw: unknown): HistoryCacheEntry | undefined {
-  if (!isPlainObject(raw) || !hasKeys(raw, ['covers', 'digest', 'badLines', 'windowStart', 'windowFrom'])) return undefined;
+  if (!isPlainObject(raw) || !hasKeys(raw, ['covers', 'digest', 'badLines', 'windowStart', 'windowFrom', 'lastLine'])) return undefined;
+  if (!isStringOrNull(raw.lastLine)) return undefined;
   const covers = raw.covers;
   if (!isPlainObject(covers) || !hasKeys(covers, ['archived', 'ino', 'bytes'])) return undefined;
   const { archived, ino, bytes } = covers;
@@ -188,5 +205,5 @@ export function checkHistoryEntry(raw: unknown): HistoryCacheEntry | undefined {
   if (!isString(raw.windowStart) || !/^\d{4}-\d{2}-\d{2}$/.test(raw.windowStart)) return undefined;
   const digest = checkDigest(raw.digest);
   if (!digest) return undefined;
-  return { covers: { archived, ino, bytes }, digest, badLines: raw.badLines, windowStart: raw.windowStart, windowFrom: raw.windowFrom };
+  return { covers: { archived, ino, bytes }, digest, badLines: raw.badLines, windowStart: raw.windowStart, windowFrom: raw.windowFrom, lastLine: raw.lastLine };
 }

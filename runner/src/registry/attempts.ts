@@ -470,6 +470,8 @@ export function currentHistoryFile(stateDir: string, recipe: string): { archived
 export interface HistoryLine {
   /** The line's attempt; null when it is not one (torn by a crash, edited by hand). */
   attempt: Attempt | null;
+  /** The line as written (without its newline). */
+  text: string;
   /** The byte after its newline. */
   end: number;
 }
@@ -507,9 +509,10 @@ export async function readHistoryLines(stateDir: string, recipe: string, from: n
   const lines: HistoryLine[] = [];
   let start = 0;
   for (let newline = buffer.indexOf(0x0a); newline >= 0; newline = buffer.indexOf(0x0a, start)) {
-    const attempt = await parseLine(buffer.toString('utf8', start, newline));
+    const text = buffer.toString('utf8', start, newline);
+    const attempt = await parseLine(text);
     start = newline + 1;
-    if (attempt !== undefined) lines.push({ attempt, end: from + start });
+    if (attempt !== undefined) lines.push({ attempt, text, end: from + start });
   }
   return lines;
 }

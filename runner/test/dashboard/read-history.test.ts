@@ -99,11 +99,20 @@ describe('reading a history for the dashboard', () => {
   });
 
   for (const [why, change] of [
-    // A history as long, without the old red run: only the inode tells it from the one cached.
-    ['the file replaced (another inode)', (file: string) => {
-      const text = readFileSync(file, 'utf8').replace(/"outcome":"red"/, '"outcome":"gone"').replace(/"verdict":"red"/, '"verdict":null');
+    // Deleted and begun again, as long, without the red run (whether the inode number
+    // comes back is the file system's business).
+    ['the file deleted and begun again', (file: string) => {
+      const size = readFileSync(file).length;
       unlinkSync(file);
-      writeFileSync(file, text.padEnd(text.length + 64, '\n'));
+      let text = '';
+      for (let daysAgo = 140; Buffer.byteLength(text) <= size; daysAgo -= 1) text += `${JSON.stringify(attempt(RECIPE, night(daysAgo)))}\n`;
+      writeFileSync(file, text);
+    }],
+    // The same inode and length, the last line covered written otherwise.
+    ['the last line covered reads otherwise', (file: string) => {
+      const text = readFileSync(file, 'utf8');
+      const at = text.lastIndexOf('"outcome":"skipped"');
+      writeFileSync(file, `${text.slice(0, at)}"outcome":"quieted"${text.slice(at + '"outcome":"skipped"'.length)}`, { flag: 'r+' });
     }],
     ['the file cut shorter', (file: string) => writeFileSync(file, readFileSync(file, 'utf8').split('\n').slice(0, 40).join('\n') + '\n')],
   ] as const) {
@@ -157,6 +166,7 @@ describe('reading a history for the dashboard', () => {
       badLines: 0,
       windowStart: WINDOW_START,
       windowFrom: 0,
+      lastLine: '{"at":"..."}',
     };
     assert.deepEqual(checkHistoryEntry(JSON.parse(JSON.stringify(entry))), entry);
     for (const broken of [
@@ -165,6 +175,7 @@ describe('reading a history for the dashboard', () => {
       { ...entry, digest: { ...entry.digest, recent: [{ attempt: { at: 1 }, since: 'x', count: 1 }] } },
       { ...entry, digest: { ...entry.digest, red: [{ tag: 't', commit: null, firstAt: 'a', lastAt: 'b', count: 0, runId: null }] } },
       { ...entry, extra: true },
+      { ...entry, lastLine: 5 },
     ]) {
       assert.equal(checkHistoryEntry(JSON.parse(JSON.stringify(broken))), undefined, JSON.stringify(broken).slice(0, 120));
     }
