@@ -18,8 +18,12 @@
 // `timeoutMs`, a signal), every run it has not answered yet is run again the usual way,
 // by execProgram with the same argv, environment and timeout. So a run that hangs costs
 // at most twice its timeout, and the answers are always a program's own.
+//
+// The outputs' directory is removed by close(). A runner killed outright leaves it: the
+// caller names it (`dir`) where its own leftover cleanup looks, or it is in the temp
+// directory, which under the module's units is their own (PrivateTmp=).
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execProgram, type ExecOptions, type ExecResult } from './exec.js';
@@ -75,6 +79,8 @@ export interface BatchOptions {
   /** One run's time limit; the batch is given up when no run has ended for this long. */
   timeoutMs: number;
   signal?: AbortSignal;
+  /** The outputs' directory, made here (mode 0700) and removed by close(); default: a new one in the temp directory. */
+  dir?: string;
 }
 
 export interface Batch {
@@ -114,7 +120,8 @@ export async function execEach(
   };
   if (lastArgs.length === 0) return { results, close: async () => undefined };
 
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'ccci-batch-'));
+  const dir = options.dir ?? (await mkdtemp(path.join(os.tmpdir(), 'ccci-batch-')));
+  if (options.dir) await mkdir(options.dir, { mode: 0o700 });
   // A file, not `bash -c`: bash 5.2 running the script from -c lost the status of a few
   // of 400 quick runs to `wait -n` (it had already cleaned up after them), from a file none.
   const script = path.join(dir, 'batch.bash');

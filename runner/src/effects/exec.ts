@@ -1,5 +1,7 @@
 // The one place that starts external programs. Every program module (git, abra,
-// docker, …) builds its argv and calls `execProgram`; nothing else spawns.
+// docker, …) builds its argv and calls `execProgram`; nothing else spawns. (Many runs
+// of one program, a no-op night's listings, go through exec-batch.ts: one bash, started
+// here, that starts them.)
 //
 // zx runs every program: its process promise, output capture, abort signal, kill and
 // exit status. But zx's own way of starting one is a shell (bash -c 'set -euo pipefail;

@@ -352,7 +352,7 @@ export interface Listings {
 export async function lsRemoteEach(
   urls: readonly string[],
   env: GitEnv | undefined,
-  options: { concurrency: number; signal?: AbortSignal },
+  options: { concurrency: number; signal?: AbortSignal; dir?: string },
 ): Promise<Listings> {
   const distinct = [...new Set(urls)];
   for (const url of distinct) assertRemoteUrl(url);
@@ -362,6 +362,7 @@ export async function lsRemoteEach(
     concurrency: options.concurrency,
     timeoutMs: GIT_NETWORK_TIMEOUT_MS,
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.dir ? { dir: options.dir } : {}),
   });
   const listings = new Map<string, Promise<RemoteRef[]>>();
   distinct.forEach((url, index) => {

@@ -8,8 +8,16 @@
 // moment earlier than the sync would have asked: the syncs of a sweep never wait for a
 // deployment, so that moment is at most the syncs' own time. What the fast path decides
 // from it, a full sync (which fetches and verifies what it pushed) takes as its start.
+//
+// The batches keep their outputs beside the sync records, in directories named as the
+// atomic writes name their temp files (`.listings.<pid>.<hex>.tmp`): a sweep killed
+// while it lists leaves one, and the next sweep's leftover cleanup removes it. A dry run
+// changes nothing in the cache directory, not even its directory's time: its batches
+// keep their outputs in the temp directory.
 import { access } from 'node:fs/promises';
+import path from 'node:path';
 import { repoUrl, type Config } from '../config/resolve-config.js';
+import { tempPathFor } from '../effects/atomic-file.js';
 import { gitAuthEnv, gitBaseEnv, lsRemoteEach, type Listings, type RemoteRef } from '../effects/git.js';
 import { readToken, tokenPath } from './secrets.js';
 import { syncRecordPath } from './sync-record-path.js';
@@ -38,7 +46,7 @@ async function exists(file: string): Promise<boolean> {
 export async function listAhead(
   config: Config,
   recipes: readonly string[],
-  options: { concurrency: number; signal?: AbortSignal },
+  options: { concurrency: number; dryRun?: boolean; signal?: AbortSignal },
 ): Promise<ListingsAhead> {
   // Without a sync record the fast path lists nothing: the full sync lists for itself.
   const recorded = (
@@ -51,12 +59,13 @@ export async function listAhead(
   // Both batches together list `concurrency` at once, as the syncs would.
   const share = mirror && token ? Math.max(1, Math.floor(options.concurrency / 2)) : options.concurrency;
   const batches: Listings[] = [];
+  const dir = () => (options.dryRun ? {} : { dir: tempPathFor(path.join(config.cacheDir, 'mirrors', 'listings')) });
   try {
     batches.push(
       await lsRemoteEach(
         recorded.map((recipe) => repoUrl(config.upstream, recipe)),
         gitBaseEnv(),
-        { concurrency: share, ...(options.signal ? { signal: options.signal } : {}) },
+        { concurrency: share, ...dir(), ...(options.signal ? { signal: options.signal } : {}) },
       ),
     );
     if (mirror && token) {
@@ -64,7 +73,7 @@ export async function listAhead(
         await lsRemoteEach(
           recorded.map((recipe) => repoUrl(mirror.url, recipe)),
           gitAuthEnv(mirror.url, token),
-          { concurrency: share, ...(options.signal ? { signal: options.signal } : {}) },
+          { concurrency: share, ...dir(), ...(options.signal ? { signal: options.signal } : {}) },
         ),
       );
     }

@@ -72,7 +72,7 @@ export interface SweepEffects {
    * Starts reading ahead what the syncs of `recipes` will list (in their order), for
    * syncMirror's `listingsAhead`. Optional: without it every sync lists for itself.
    */
-  listAhead?(config: Config, recipes: readonly string[], options: { concurrency: number; signal?: AbortSignal }): Promise<ListingsAhead>;
+  listAhead?(config: Config, recipes: readonly string[], options: { concurrency: number; dryRun?: boolean; signal?: AbortSignal }): Promise<ListingsAhead>;
   runRecipeCi(request: SweepRunRequest): Promise<SweepRunResult>;
   /**
    * The commit tag `tag` names upstream now (annotated tags peeled), or null when upstream

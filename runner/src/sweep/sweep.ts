@@ -103,6 +103,7 @@ export async function sweep(
     const ahead =
       (await effects.listAhead?.(config, enrolled.map((r) => r.name), {
         concurrency: SYNC_CONCURRENCY,
+        dryRun: options.dryRun,
         ...(options.signal ? { signal: options.signal } : {}),
       })) ?? NO_LISTINGS_AHEAD;
     try {

@@ -2,7 +2,7 @@
 // each answered as it ends, never more at once than asked; and whatever goes wrong with
 // the batch itself, the runs are answered the usual way (execProgram), never guessed.
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -191,6 +191,15 @@ describe('execEach', () => {
     }
     assert.equal(left, '', 'no run is left behind');
     assert.equal(existsSync(path.join(os.tmpdir(), mine[0] as string)), false, 'its temp directory is gone');
+  });
+
+  test('a directory given is made private for the outputs and removed by close', async () => {
+    const outputs = path.join(dir, '.listings.1.0badc0de.tmp');
+    const batch = await execEach('printf', ['%s'], ['a', 'b'], { ...options, dir: outputs });
+    assert.equal(statSync(outputs).mode & 0o777, 0o700, 'only the runner reads what the runs printed');
+    assert.deepEqual((await Promise.all(batch.results)).map((r) => r.stdout), ['a', 'b']);
+    await batch.close();
+    assert.equal(existsSync(outputs), false);
   });
 
   test('no last arguments: no program starts', async () => {

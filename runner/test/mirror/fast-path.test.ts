@@ -2,11 +2,12 @@
 // is one `git ls-remote` per remote and gives the report the full sync would give; any
 // change (upstream, mirror, configuration, record, clone) sends it down the full sync.
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Config } from '../../src/config/config.js';
-import { setBeforeRenameHook } from '../../src/effects/atomic-file.js';
+import { setBeforeRenameHook, tempFileWriter } from '../../src/effects/atomic-file.js';
 import { observeArgv } from '../../src/effects/exec.js';
 import { listTags } from '../../src/effects/git.js';
 import { MirrorSyncError, mirrorSyncReportSchema, type MirrorSyncReport } from '../../src/mirror/report.js';
@@ -179,6 +180,26 @@ describe('listings read ahead (the sweep starts them all in one batch)', () => {
     ]);
     assert.ok(batchArgvs.flat().every((arg) => !arg.includes(world.token)));
     assert.deepEqual(report, (await observed(world.config(), world.recipe)).report);
+  });
+
+  test("the listings' outputs are kept beside the sync records under temp names of this process, and gone once closed", async () => {
+    const mirrors = path.join(world.config().cacheDir, 'mirrors');
+    const temps = () => readdirSync(mirrors).filter((name) => name.startsWith('.listings.'));
+    const { ahead } = await readAhead();
+    // Named as the leftover cleanup knows dead writers' temp files: a killed sweep's are removed.
+    assert.deepEqual(temps().map((name) => tempFileWriter(name)), [process.pid, process.pid]);
+    await ahead.close();
+    assert.deepEqual(temps(), []);
+  });
+
+  test('a dry run lists ahead without writing into the cache directory', async () => {
+    const mirrors = path.join(world.config().cacheDir, 'mirrors');
+    const before = (await stat(mirrors)).mtimeMs;
+    const ahead = await listAhead(world.config(), [world.recipe], { concurrency: 4, dryRun: true });
+    assert.deepEqual(readdirSync(mirrors).filter((name) => name.startsWith('.listings.')), []);
+    assert.notEqual(ahead.take(upstreamUrl(world)), null);
+    await ahead.close();
+    assert.equal((await stat(mirrors)).mtimeMs, before, 'not even the directory changed');
   });
 
   test('each listing is taken once: a second sync lists for itself', async () => {

@@ -55,11 +55,15 @@ describe('ccci gc', () => {
       path.join(runsDir, '20260101T000000Z-gcr-abcdef-promote'),
       path.join(snapshotsDir(stateDir, 'gcr'), '.building-20260101T000000Z-gcr-abcdef-123456'),
       path.join(snapshotsDir(stateDir, 'gcr'), '20250101T000000Z-gcr-abcdef-654321'),
+      // the listings of a sweep killed while it listed (listings-ahead.ts)
+      path.join(cacheDir, 'mirrors', `.listings.${dead}.0badc0de.tmp`),
     ];
     for (const file of leftovers.slice(0, 4)) writeFileSync(file, 'half');
     mkdirSync(path.join(leftovers[4] as string, 'abra', 'recipes', 'gcr'), { recursive: true });
     mkdirSync(path.join(leftovers[5] as string, 'volumes'), { recursive: true });
     mkdirSync(leftovers[6] as string, { recursive: true });
+    mkdirSync(leftovers[7] as string);
+    writeFileSync(path.join(leftovers[7] as string, '0.out'), 'refs');
     const linkTemp = path.join(stateDir, 'gcr', `.snapshot.${dead}.tmp`);
     symlinkSync(path.join('snapshots', 'nowhere'), linkTemp);
     leftovers.push(linkTemp);
