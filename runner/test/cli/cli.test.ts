@@ -8,6 +8,7 @@ import { main } from '../../src/cli/main.js';
 import { canonicalPath, writeCanonical, type CanonicalRecord } from '../../src/registry/canonical.js';
 import { writeSnapshotFixture } from '../registry/snapshot-fixture.js';
 import { createScenario, type Scenario } from '../sweep/scenario.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 async function ccci(argv: string[], env: NodeJS.ProcessEnv = {}) {
   const stdout = new PassThrough();
@@ -50,7 +51,7 @@ describe('ccci', () => {
   });
 
   test('a bad configuration file is exit 2 naming the file and key', async () => {
-    const file = path.join(process.env.TMPDIR ?? '/tmp', `ccci-bad-config-${process.pid}.json`);
+    const file = path.join(tempDir('ccci-bad-config-'), 'config.json');
     writeFileSync(file, '{"stateDir": "relative"}');
     const result = await ccci(['--config', file, 'status']);
     assert.equal(result.code, 2);

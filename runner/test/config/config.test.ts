@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { loadConfig, repoUrl, required } from '../../src/config/config.js';
 import { InputError } from '../../src/config/errors.js';
 import { readConfig } from '../../src/config/read-config.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 function configFile(content: unknown): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'ccci-config-'));
+  const dir = tempDir('ccci-config-');
   const file = path.join(dir, 'config.json');
   writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));
   return file;

@@ -2,8 +2,7 @@
 // any doubt about the cache, and the file is parsed and validated again.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import type { Config } from '../../src/config/config.js';
@@ -11,12 +10,13 @@ import { definitionCachePath } from '../../src/config/definition-cache.js';
 import { loadEnrolled } from '../../src/config/enrollment.js';
 import { InputError } from '../../src/config/errors.js';
 import { writeJsonAtomic } from '../../src/effects/atomic-file.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 const writeCache = { writeCache: writeJsonAtomic };
 const anHourAgo = () => new Date(Date.now() - 3_600_000);
 
 function world(definitions: Record<string, string>): { config: Config; file: (name: string) => string } {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'ccci-definitions-'));
+  const root = tempDir('ccci-definitions-');
   const file = (name: string) => path.join(root, 'repo', 'recipes', name, 'recipe.yaml');
   for (const [name, text] of Object.entries(definitions)) {
     mkdirSync(path.dirname(file(name)), { recursive: true });

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { InputError } from '../../src/config/errors.js';
 import { applyOverrides, loadRecipeDefinition, parseRecipeDefinition } from '../../src/config/recipe-definition.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 function repoWith(recipe: string, yaml: string): string {
-  const repo = mkdtempSync(path.join(os.tmpdir(), 'ccci-recipes-'));
+  const repo = tempDir('ccci-recipes-');
   mkdirSync(path.join(repo, 'recipes', recipe), { recursive: true });
   writeFileSync(path.join(repo, 'recipes', recipe, 'recipe.yaml'), yaml);
   return repo;

@@ -1,11 +1,11 @@
 // The copy of checks/fakes a sandbox puts on PATH: bin/ scripts name the interpreter
 // they are given, lib/ comes along, and an interpreter no `#!` line can hold is refused.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { launchableFakes, shebangFor, withShebang } from '../../src/demo/launchable-fakes.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 test('shebangFor: an absolute path without blanks that fits in 255 bytes', () => {
   assert.equal(shebangFor('/nix/store/abc-nodejs-20/bin/node'), '#!/nix/store/abc-nodejs-20/bin/node');
@@ -22,7 +22,7 @@ test('withShebang replaces the first line, or adds one', () => {
 });
 
 test('launchableFakes copies bin/ and lib/ and points every script at the interpreter', () => {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'ccci-launchable-'));
+  const root = tempDir('ccci-launchable-');
   const source = path.join(root, 'fakes');
   mkdirSync(path.join(source, 'bin'), { recursive: true });
   mkdirSync(path.join(source, 'lib'));

@@ -1,11 +1,11 @@
 // writeFileAtomic: an explicit mode is the file's mode whatever the umask; without
 // one the umask applies as to any new file.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { writeFileAtomic } from '../../src/effects/atomic-file.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 async function withUmask<T>(mask: number, body: () => Promise<T>): Promise<T> {
   const previous = process.umask(mask);
@@ -17,7 +17,7 @@ async function withUmask<T>(mask: number, body: () => Promise<T>): Promise<T> {
 }
 
 test('an explicit mode holds whatever the umask, for a new file and a replaced one', async () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'ccci-atomic-mode-'));
+  const dir = tempDir('ccci-atomic-mode-');
   const file = path.join(dir, 'metrics.prom');
   await withUmask(0o077, () => writeFileAtomic(file, 'one\n', { mode: 0o644 }));
   assert.equal(statSync(file).mode & 0o777, 0o644);
@@ -30,7 +30,7 @@ test('an explicit mode holds whatever the umask, for a new file and a replaced o
 });
 
 test('without a mode the umask applies', async () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'ccci-atomic-umask-'));
+  const dir = tempDir('ccci-atomic-umask-');
   const file = path.join(dir, 'state.json');
   await withUmask(0o077, () => writeFileAtomic(file, '{}\n'));
   assert.equal(statSync(file).mode & 0o777, 0o600);

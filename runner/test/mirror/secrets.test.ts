@@ -1,9 +1,8 @@
 // The mirror token: git gets it through environment config only, the API through its
 // header only, and it shows up in no argv, log line, report or error.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { Writable } from 'node:stream';
@@ -16,6 +15,7 @@ import { syncMirror } from '../../src/mirror/sync.js';
 import { makeWorld } from './fixtures.js';
 import { startGitHttpStandIn } from './git-http-stand-in.js';
 import { startGiteaStandIn } from './gitea-stand-in.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 function recordArgv(): { argvs: string[][]; stop: () => void } {
   const argvs: string[][] = [];
@@ -221,7 +221,7 @@ describe('end to end over HTTP', () => {
 
 describe('the token under systemd', () => {
   test('the unit credential is read when CREDENTIALS_DIRECTORY holds mirror-token', () => {
-    const credentials = mkdtempSync(path.join(os.tmpdir(), 'ccci-credentials-'));
+    const credentials = tempDir('ccci-credentials-');
     assert.equal(tokenPath('/etc/cc-ci/token', { CREDENTIALS_DIRECTORY: credentials }), '/etc/cc-ci/token');
     writeFileSync(path.join(credentials, 'mirror-token'), 'from-systemd');
     assert.equal(tokenPath('/etc/cc-ci/token', { CREDENTIALS_DIRECTORY: credentials }), path.join(credentials, 'mirror-token'));

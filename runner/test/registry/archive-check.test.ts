@@ -1,12 +1,12 @@
 // The one-pass tar check against archives GNU tar really writes, whole and damaged.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync, linkSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync, linkSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { ArchiveChecker, ArchiveFormatError } from '../../src/registry/archive-check.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 function check(bytes: Uint8Array, chunks: readonly number[] = []): ReturnType<ArchiveChecker['finish']> {
   const checker = new ArchiveChecker();
@@ -25,7 +25,7 @@ describe('tar archive check', () => {
   let empty: Buffer;
   const members = 9; // ., dir/, dir/a.txt, empty, long name, its dir, symlink, hard link, big.bin
   before(() => {
-    const root = mkdtempSync(path.join(os.tmpdir(), 'ccci-archive-'));
+    const root = tempDir('ccci-archive-');
     const src = path.join(root, 'src');
     mkdirSync(path.join(src, 'dir'), { recursive: true });
     writeFileSync(path.join(src, 'dir', 'a.txt'), 'hello\n');

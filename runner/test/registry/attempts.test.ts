@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, statSync, truncateSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
@@ -18,6 +17,7 @@ import {
   redRuns,
   type Attempt,
 } from '../../src/registry/attempts.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 const RECIPE = 'ghost';
 
@@ -55,7 +55,7 @@ function quietNight(night: number): Attempt {
   });
 }
 
-const stateDir = () => mkdtempSync(path.join(os.tmpdir(), 'ccci-attempts-'));
+const stateDir = () => tempDir('ccci-attempts-');
 const stateFile = (dir: string) => JSON.parse(readFileSync(attemptStatePath(dir, RECIPE), 'utf8')) as { covers: { bytes: number } };
 
 test('attempts append in order and read back', async () => {

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
@@ -14,11 +13,12 @@ import {
   writeCanonicalStatus,
   type CanonicalRecord,
 } from '../../src/registry/canonical.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 function stateDir(): string {
-  return mkdtempSync(path.join(os.tmpdir(), 'ccci-state-'));
+  return tempDir('ccci-state-');
 }
 
 function record(overrides: Partial<CanonicalRecord> = {}): CanonicalRecord {

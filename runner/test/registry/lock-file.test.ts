@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { OperationError } from '../../src/config/errors.js';
 import { linuxProcesses, setProcessProbe, staleReason, startTimeOfStat, tryAcquireLock } from '../../src/effects/lock-file.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 function lockFile(): string {
-  return path.join(mkdtempSync(path.join(os.tmpdir(), 'ccci-lock-')), 'sweep.lock');
+  return path.join(tempDir('ccci-lock-'), 'sweep.lock');
 }
 
 test('a lock is exclusive until released', async () => {

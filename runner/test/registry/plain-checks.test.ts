@@ -4,8 +4,7 @@
 // the fast path would never be taken). Records are generated valid, then mutated with
 // hostile values, dropped and added keys.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
@@ -21,6 +20,7 @@ import { checkCanonicalRecord, readCanonical as readPlain } from '../../src/regi
 import { canonicalPath, canonicalRecordSchema, readCanonical as readWithSchema } from '../../src/registry/canonical.js';
 import { isPlainSweepReport } from '../../src/sweep/report.js';
 import { recipeReportSchema, sweepReportSchema } from '../../src/sweep/report-schema.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 const HOSTILE: unknown[] = [
   '',
@@ -292,7 +292,7 @@ describe('the plain checks know every key of their schemas (a key added to a sch
 });
 
 test('reading canonical.json without zod gives what the schema reader gives, file by file (property)', async () => {
-  const stateDir = mkdtempSync(path.join(os.tmpdir(), 'ccci-plain-canonical-'));
+  const stateDir = tempDir('ccci-plain-canonical-');
   await fc.assert(
     fc.asyncProperty(fc.oneof(canonical, mutated(canonical)), async (raw) => {
       const recipe = 'ghost';

@@ -1,14 +1,14 @@
 // The start-of-sweep look at the snapshot and the domain a record names: cheap (no
 // hashing), and every way it can be wrong is named.
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { writeCanonical, type CanonicalRecord } from '../../src/registry/canonical.js';
 import { readTrustedCanonical, recordDomainProblem, snapshotRecordProblem } from '../../src/registry/record-check.js';
 import { pruneSnapshots, SnapshotError, snapshotDir } from '../../src/registry/snapshot.js';
 import { writeSnapshotFixture } from './snapshot-fixture.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 function record(overrides: Partial<CanonicalRecord> = {}): CanonicalRecord {
   return {
@@ -28,7 +28,7 @@ function record(overrides: Partial<CanonicalRecord> = {}): CanonicalRecord {
 }
 
 function stateWith(r: CanonicalRecord): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'ccci-record-check-'));
+  const dir = tempDir('ccci-record-check-');
   writeSnapshotFixture(dir, r);
   return dir;
 }

@@ -18,6 +18,7 @@ import {
   SnapshotError,
   verifySnapshot,
 } from '../../src/registry/snapshot.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 const STACK = 'warm-custom-html_ci_example_org';
 
@@ -150,7 +151,7 @@ describe('volume snapshots', () => {
     mkdirSync(path.join(content, '.ccci-restore-crashed2'));
     await createSnapshot({ stateDir, recipe: 'custom-html', stack: STACK, version: '1.0.0+1', commit: 'a'.repeat(40), id: 'snap-no-leftover' });
     rmSync(path.join(content, '.ccci-restore-crashed2'), { recursive: true });
-    const target = mkdtempSync(path.join(os.tmpdir(), 'ccci-extract-'));
+    const target = tempDir('ccci-extract-');
     const { extractArchive } = await import('../../src/effects/tar.js');
     await extractArchive(path.join(snapshotDir(stateDir, 'custom-html', 'snap-no-leftover'), 'volumes', 'content.tar'), target);
     assert.deepEqual(tree(target), original);

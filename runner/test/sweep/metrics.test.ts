@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { loadConfig } from '../../src/config/config.js';
@@ -8,6 +7,7 @@ import { appendAttempt } from '../../src/registry/attempts.js';
 import { writeCanonical } from '../../src/registry/canonical.js';
 import { renderMetrics, writeMetrics } from '../../src/sweep/metrics.js';
 import type { SweepReport } from '../../src/sweep/report.js';
+import { tempDir } from '../support/temp-dirs.js';
 
 const report: SweepReport = {
   schema: 1,
@@ -24,7 +24,7 @@ const report: SweepReport = {
 };
 
 test('metrics cover every enrolled recipe, swept tonight or not', async () => {
-  const stateDir = mkdtempSync(path.join(os.tmpdir(), 'ccci-metrics-'));
+  const stateDir = tempDir('ccci-metrics-');
   const config = { ...loadConfig({ env: {} }), stateDir, recipes: { 'custom-html': {}, ghost: {}, gitea: {} } };
   await writeCanonical(stateDir, {
     schema: 1,
@@ -61,7 +61,7 @@ test('label values are escaped', () => {
 });
 
 test('the metrics file is 0644 under the units UMask=0077, so node_exporter can read it', async () => {
-  const stateDir = mkdtempSync(path.join(os.tmpdir(), 'ccci-metrics-umask-'));
+  const stateDir = tempDir('ccci-metrics-umask-');
   const config = { ...loadConfig({ env: {} }), stateDir, recipes: { ghost: {} } };
   const file = path.join(stateDir, 'textfile', 'cc-ci.prom');
   const previous = process.umask(0o077);
