@@ -58,7 +58,7 @@ export async function readRecipeHistory(
     const lines = await readHistoryLines(stateDir, recipe, cached.windowFrom, file.ino);
     if (lines && stillCovered(cached, lines)) return fold(cached, lines, windowStart, file.archived);
   }
-  return readWhole(stateDir, recipe, windowStart);
+  return readWhole(stateDir, recipe, windowStart, file);
 }
 
 function fits(entry: HistoryCacheEntry, file: ReturnType<typeof currentHistoryFile>, windowStart: string): boolean {
@@ -95,8 +95,12 @@ function fold(entry: HistoryCacheEntry, lines: readonly HistoryLine[], windowSta
 }
 
 /** Every segment read; an entry for next time unless the window reaches into an archived segment. */
-async function readWhole(stateDir: string, recipe: string, windowStart: string): Promise<RecipeHistory> {
-  const file = currentHistoryFile(stateDir, recipe);
+async function readWhole(
+  stateDir: string,
+  recipe: string,
+  windowStart: string,
+  file: ReturnType<typeof currentHistoryFile>,
+): Promise<RecipeHistory> {
   const archived = await readArchivedAttempts(stateDir, recipe, file.archived);
   const lines = await readHistoryLines(stateDir, recipe, 0, file.ino);
   if (!lines) {

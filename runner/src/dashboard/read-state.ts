@@ -11,8 +11,6 @@ import { enrolledNames } from '../config/enrollment.js';
 import { SYNC_RECORD_SCHEMA, syncRecordPath } from '../mirror/sync-record-path.js';
 import { readToken, tokenPath } from '../mirror/secrets.js';
 import type { Attempt } from '../registry/attempts.js';
-import { EMPTY_DIGEST } from './history-digest.js';
-import { checkHistoryEntry, readRecipeHistory, type HistoryCache, type HistoryCacheEntry } from './read-history.js';
 import { readCanonical } from '../registry/canonical-read.js';
 import { latestReportOf, readSweepSummaries, type ReportedSweep, type SummaryCache } from '../status/sweep-reports.js';
 import { formatBytes } from '../text/format.js';
@@ -21,6 +19,8 @@ import { nightDates } from './history.js';
 import { summarizeOnThread } from './summary-thread.js';
 import type { CanonicalState, DashboardInput, RecipeInput, RunInput } from './input.js';
 import { runsToRead } from './model.js';
+import { EMPTY_DIGEST } from './history-digest.js';
+import { checkHistoryEntry, readRecipeHistory, type HistoryCache, type HistoryCacheEntry } from './read-history.js';
 
 /** A copied log keeps its last part when it is longer: the failure is at the end. */
 export const MAX_LOG_BYTES = 256 * 1024;
