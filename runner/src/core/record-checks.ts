@@ -58,6 +58,10 @@ export function isIsoInstant(value: unknown): value is string {
   return !Number.isNaN(date.getTime()) && date.toISOString() === value;
 }
 
+export function isStringOrNull(value: unknown): value is string | null {
+  return value === null || typeof value === 'string';
+}
+
 export function isStringArray(value: unknown, item: (s: unknown) => boolean): value is string[] {
   return Array.isArray(value) && value.every((v) => typeof v === 'string' && item(v));
 }

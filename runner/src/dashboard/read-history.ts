@@ -9,9 +9,9 @@
 // history is read whole again. (A file deleted and begun again can get the old one's
 // inode number back: the last line it covered is what tells them apart, and it is
 // always among the lines read.)
-import { hasKeys, isIntegerIn, isPlainObject } from '../core/record-checks.js';
+import { hasKeys, isIntegerIn, isPlainObject, isStringArray, isStringOrNull } from '../core/record-checks.js';
 import { checkAttempt, type Attempt } from '../registry/attempt.js';
-import { currentHistoryFile, readArchivedAttempts, readAttempts, readHistoryLines, type HistoryLine } from '../registry/attempts.js';
+import { checkPosition, currentHistoryFile, readArchivedAttempts, readAttempts, readHistoryLines, type HistoryLine } from '../registry/attempts.js';
 import { digestMore, EMPTY_DIGEST, RECENT_ROWS, type HistoryDigest, type RecentRow, type RedTally } from './history-digest.js';
 import { utcDay } from './history.js';
 
@@ -153,10 +153,6 @@ function isString(value: unknown): value is string {
   return typeof value === 'string';
 }
 
-function isStringOrNull(value: unknown): value is string | null {
-  return value === null || typeof value === 'string';
-}
-
 function checkTally(raw: unknown): RedTally | undefined {
   if (!isPlainObject(raw) || !hasKeys(raw, ['tag', 'commit', 'firstAt', 'lastAt', 'count', 'runId'])) return undefined;
   const { tag, commit, firstAt, lastAt, count, runId } = raw;
@@ -186,7 +182,7 @@ function checkAll<T>(raw: unknown, check: (entry: unknown) => T | undefined, max
 function checkDigest(raw: unknown): HistoryDigest | undefined {
   if (!isPlainObject(raw) || !hasKeys(raw, ['red', 'promoted', 'last', 'lastTagged', 'lastRunId', 'recent'])) return undefined;
   const red = checkAll(raw.red, checkTally);
-  const promoted = checkAll(raw.promoted, (tag) => (isString(tag) ? tag : undefined));
+  const promoted = isStringArray(raw.promoted, () => true) ? raw.promoted : undefined;
   const recent = checkAll(raw.recent, checkRow, RECENT_ROWS);
   const last = raw.last === null ? null : checkAttempt(raw.last);
   const tagged = raw.lastTagged;
@@ -200,14 +196,11 @@ function checkDigest(raw: unknown): HistoryDigest | undefined {
 export function checkHistoryEntry(raw: unknown): HistoryCacheEntry | undefined {
   if (!isPlainObject(raw) || !hasKeys(raw, ['covers', 'digest', 'badLines', 'windowStart', 'windowFrom', 'lastLine'])) return undefined;
   if (!isStringOrNull(raw.lastLine)) return undefined;
-  const covers = raw.covers;
-  if (!isPlainObject(covers) || !hasKeys(covers, ['archived', 'ino', 'bytes'])) return undefined;
-  const { archived, ino, bytes } = covers;
-  if (!isIntegerIn(archived, 0, 1e9) || !isIntegerIn(bytes, 0, Number.MAX_SAFE_INTEGER)) return undefined;
-  if (ino !== null && !isIntegerIn(ino, 0, Number.MAX_SAFE_INTEGER)) return undefined;
+  const covers = checkPosition(raw.covers);
+  if (!covers) return undefined;
   if (!isIntegerIn(raw.badLines, 0, Number.MAX_SAFE_INTEGER) || !isIntegerIn(raw.windowFrom, 0, Number.MAX_SAFE_INTEGER)) return undefined;
   if (!isString(raw.windowStart) || !/^\d{4}-\d{2}-\d{2}$/.test(raw.windowStart)) return undefined;
   const digest = checkDigest(raw.digest);
   if (!digest) return undefined;
-  return { covers: { archived, ino, bytes }, digest, badLines: raw.badLines, windowStart: raw.windowStart, windowFrom: raw.windowFrom, lastLine: raw.lastLine };
+  return { covers, digest, badLines: raw.badLines, windowStart: raw.windowStart, windowFrom: raw.windowFrom, lastLine: raw.lastLine };
 }

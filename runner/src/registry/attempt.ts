@@ -4,7 +4,7 @@
 // The memory is a fold of the history, line by line, so it can be kept beside the
 // history (attempts.ts) and brought up to date by folding only the lines written since,
 // and any split of the history gives the same memory as folding it whole.
-import { hasKeys, isFiniteNumberIn, isIntegerIn, isPlainObject, type Checked } from '../core/record-checks.js';
+import { hasKeys, isFiniteNumberIn, isIntegerIn, isPlainObject, isStringOrNull, type Checked } from '../core/record-checks.js';
 
 export interface Attempt {
   at: string;
@@ -106,9 +106,8 @@ export function checkAttempt(raw: unknown): Checked<Attempt> {
   const { at, sweepId, recipe, decision, tag, commit, runId, verdict, level, promoted, outcome, durationMs } = raw;
   const moved = raw.canonicalTagMoved;
   const text = (v: unknown): v is string => typeof v === 'string';
-  const textOrNull = (v: unknown): v is string | null => v === null || typeof v === 'string';
   if (!text(at) || !text(sweepId) || !text(recipe) || !text(decision) || !text(outcome)) return undefined;
-  if (!textOrNull(tag) || !textOrNull(commit) || !textOrNull(runId)) return undefined;
+  if (!isStringOrNull(tag) || !isStringOrNull(commit) || !isStringOrNull(runId)) return undefined;
   if (verdict !== null && verdict !== 'green' && verdict !== 'red') return undefined;
   if (level !== null && !isIntegerIn(level, 0, 5)) return undefined;
   if (typeof promoted !== 'boolean' || !isFiniteNumberIn(durationMs, 0, Number.MAX_VALUE)) return undefined;

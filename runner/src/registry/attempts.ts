@@ -149,7 +149,8 @@ async function parseLines(lines: readonly string[]): Promise<{ attempts: Attempt
 
 // ------------------------------------------------------------------ the state file
 
-function checkPosition(raw: unknown): HistoryPosition | undefined {
+/** A position as the state file (or a reader's own cache) holds it, or undefined for anything else. */
+export function checkPosition(raw: unknown): HistoryPosition | undefined {
   if (!isPlainObject(raw) || !hasKeys(raw, ['archived', 'bytes', 'ino'])) return undefined;
   const { archived, bytes, ino } = raw;
   if (!isIntegerIn(archived, 0, 1e9) || !isIntegerIn(bytes, 0, Number.MAX_SAFE_INTEGER)) return undefined;

@@ -1,6 +1,6 @@
 // The sweep report: one JSON file per sweep in <stateDir>/sweeps/, and the summary table.
 import path from 'node:path';
-import { hasKeys, isPlainObject, isPlainString } from '../core/record-checks.js';
+import { hasKeys, isPlainObject, isPlainString, isStringOrNull } from '../core/record-checks.js';
 import { writeJsonAtomic } from '../effects/atomic-file.js';
 import { formatDuration, shortCommit, table } from '../text/format.js';
 import { OUTCOMES, type RecipeReport, type SweepReport } from './report-types.js';
@@ -29,7 +29,6 @@ const SWEEP_KEYS = ['schema', 'sweepId', 'startedAt', 'finishedAt', 'durationMs'
 const OPTIONAL_SWEEP_KEYS = ['interrupted', 'cleanup', 'warnings'] as const;
 
 const text = (v: unknown): v is string => typeof v === 'string';
-const textOrNull = (v: unknown) => v === null || typeof v === 'string';
 const numberOrNull = (v: unknown) => v === null || (typeof v === 'number' && Number.isFinite(v));
 const summaryOk = (v: unknown) =>
   v === null || (isPlainObject(v) && hasKeys(v, ['version', 'commit']) && text(v.version) && text(v.commit));
@@ -38,12 +37,12 @@ function recipeReportOk(r: unknown): boolean {
   if (!isPlainObject(r) || !hasKeys(r, RECIPE_KEYS)) return false;
   return (
     text(r.recipe) &&
-    textOrNull(r.decision) &&
+    isStringOrNull(r.decision) &&
     text(r.reason) &&
-    textOrNull(r.latestTag) &&
+    isStringOrNull(r.latestTag) &&
     summaryOk(r.canonicalBefore) &&
     summaryOk(r.canonicalAfter) &&
-    textOrNull(r.runId) &&
+    isStringOrNull(r.runId) &&
     (r.verdict === null || r.verdict === 'green' || r.verdict === 'red') &&
     numberOrNull(r.level) &&
     typeof r.promoted === 'boolean' &&
@@ -52,7 +51,7 @@ function recipeReportOk(r: unknown): boolean {
     Number.isFinite(r.durationMs) &&
     Array.isArray(r.warnings) &&
     r.warnings.every(text) &&
-    textOrNull(r.error)
+    isStringOrNull(r.error)
   );
 }
 
@@ -62,7 +61,7 @@ export function isPlainSweepReport(report: unknown): report is SweepReport {
   const r = report;
   const texts = (v: unknown) => Array.isArray(v) && v.every(text);
   return (
-    (r.interrupted === undefined || textOrNull(r.interrupted)) &&
+    (r.interrupted === undefined || isStringOrNull(r.interrupted)) &&
     (r.cleanup === undefined ||
       (isPlainObject(r.cleanup) && hasKeys(r.cleanup, ['removed', 'problems']) && texts(r.cleanup.removed) && texts(r.cleanup.problems))) &&
     (r.warnings === undefined || texts(r.warnings)) &&
