@@ -1,6 +1,7 @@
 // What every `ccci` subcommand is: a function of its arguments to an exit status.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { InputError } from '../config/errors.js';
+import { writeUnlessBroken } from '../effects/output-stream.js';
 
 export const EXIT = {
   ok: 0,
@@ -46,5 +47,6 @@ export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options'
 }
 
 export function writeLine(stream: NodeJS.WritableStream, line = ''): void {
-  stream.write(`${line}\n`);
+  // (A stream whose reader went away stops being written to; the command goes on.)
+  writeUnlessBroken(stream, `${line}\n`);
 }

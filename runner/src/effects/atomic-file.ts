@@ -23,7 +23,10 @@ export function tempPathFor(target: string): string {
 
 /** The writer's pid if `name` is a temp file name as tempPathFor makes them (also `.<name>.<pid>.tmp`), else null. */
 export function tempFileWriter(name: string): number | null {
-  const match = /^\..+\.(\d+)(?:\.[0-9a-f]+)?\.tmp$/.exec(name);
+  // Read from the end: `.<pid>.<8 hex>.tmp` first. (Read with an optional hex part, a
+  // hex of only digits, one name in 23, was taken for the pid: a live writer's file
+  // then looked like a dead one's, and the cleanup removed it under the writer.)
+  const match = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/.exec(name) ?? /^\..+\.(\d+)\.tmp$/.exec(name);
   return match ? Number(match[1]) : null;
 }
 

@@ -9,9 +9,10 @@
 // runner starts one bash (through execProgram, like every program) that starts the
 // runs itself, `concurrency` at once, each straight from its argv (no shell parsing of
 // any argument: they reach bash as its own positional parameters), and prints
-// "<index> <exit status>" as each ends. Each run's stdout and stderr go to files in a
-// private temp directory, read when its line arrives; the caller gets one promise per
-// run, settled as that run ends, not when the batch does.
+// "<index> <exit status> <1 if it wrote to stderr, else 0>" as each ends. Each run's
+// stdout and stderr go to files in a private temp directory, read when its line
+// arrives; the caller gets one promise per run, settled as that run ends, not when the
+// batch does.
 //
 // The batch never decides a result on its own: whatever goes wrong with it (no bash,
 // a bash older than 5.1 without `wait -p`, a line it cannot read, no run ending for
@@ -43,7 +44,7 @@ const BATCH_SCRIPT = [
   // (jobs -p also knows a run forked but not yet in run_of when the signal came.)
   'trap \'kill -TERM $(jobs -p) "${!run_of[@]}" 2>/dev/null; exit 143\' TERM INT HUP',
   'reap() {',
-  '  local pid= status found=0',
+  '  local pid= status err found=0',
   '  wait -n -p pid',
   '  status=$?',
   '  if [[ -z $pid ]]; then',
@@ -56,7 +57,9 @@ const BATCH_SCRIPT = [
   '    ((found)) || exit 4',
   '    return',
   '  fi',
-  '  printf \'%s %s\\n\' "${run_of[$pid]}" "$status"',
+  // (Whether the run wrote to stderr: the runner opens the file only then.)
+  '  [[ -s $dir/${run_of[$pid]}.err ]] && err=1 || err=0',
+  '  printf \'%s %s %s\\n\' "${run_of[$pid]}" "$status" "$err"',
   '  unset "run_of[$pid]"',
   '  running=$((running - 1))',
   '}',
@@ -137,7 +140,7 @@ export async function execEach(
   let partial = '';
   let broken = false;
   const onLine = (line: string): void => {
-    const match = /^(\d+) (\d+|lost)$/.exec(line);
+    const match = /^(\d+) (?:(\d+) ([01])|lost)$/.exec(line);
     const index = match ? Number(match[1]) : -1;
     const run = pending[index];
     if (!match || !run || run.answered) {
@@ -147,7 +150,7 @@ export async function execEach(
       return;
     }
     watch();
-    if (match[2] === 'lost') {
+    if (match[2] === undefined) {
       // bash saw it end but lost its status (see the script): ask the program again.
       direct(index);
       return;
@@ -156,10 +159,11 @@ export async function execEach(
     const status = Number(match[2]);
     const argv = [program, ...fixedArgs, lastArgs[index] as string];
     // Read at once, synchronously: two small files of a finished run cost less read so
-    // than the four thread-pool round trips each of an asynchronous read.
+    // than the four thread-pool round trips each of an asynchronous read. Its stderr
+    // only when the script saw something in it (most runs write none).
     try {
       const stdout = readFileSync(path.join(dir, `${index}.out`), 'utf8');
-      const stderr = readFileSync(path.join(dir, `${index}.err`), 'utf8');
+      const stderr = match[3] === '1' ? readFileSync(path.join(dir, `${index}.err`), 'utf8') : '';
       run.resolve(asExecResult(argv, status, stdout, stderr));
     } catch (error) {
       run.resolve(crashed(program, fixedArgs, lastArgs[index] as string, error));

@@ -2,6 +2,8 @@
 // of each recipe, `[3/21] plausible: run on 3.0.2+v2.0.1 …`, no colour or cursor codes.
 // On a terminal: one live line per running recipe with its current step and elapsed
 // time, redrawn in place, above which each recipe's result (and every warning) stays.
+// An output gone away stops the progress, never the sweep (effects/output-stream.ts).
+import { watchOutput } from '../effects/output-stream.js';
 
 export interface Progress {
   step(index: number, total: number, recipe: string, message: string): void;
@@ -58,17 +60,40 @@ interface LiveOptions {
   now?: () => number;
   /** Redraw period of the elapsed times, in ms; 0: only on new steps (tests). */
   redrawMs?: number;
+  /**
+   * Off a terminal: the lines of one turn of the event loop go out in one write, not one
+   * write each. A no-op night prints three lines per recipe, and a write to the journal's
+   * socket or a pipe costs 15-30 us of the main thread each. For a caller that writes
+   * nothing else to the stream meanwhile (close() writes what is left).
+   */
+  gatherLines?: boolean;
 }
 
-function plainProgress(stream: NodeJS.WritableStream): Progress {
-  const write = (text: string) => stream.write(`${text}\n`);
+function plainProgress(stream: NodeJS.WritableStream, gatherLines: boolean): Progress {
+  const output = watchOutput(stream);
+  let gathered = '';
+  const flush = () => {
+    const text = gathered;
+    gathered = '';
+    if (text !== '' && !output.broken) stream.write(text);
+  };
+  const write = (text: string) => {
+    if (!gatherLines) {
+      if (!output.broken) stream.write(`${text}\n`);
+      return;
+    }
+    if (gathered === '') setImmediate(flush);
+    gathered += `${text}\n`;
+  };
   return {
     step: (index, total, recipe, message) => write(`[${index}/${total}] ${recipe}: ${message}`),
     line: (message) => write(message),
+    close: flush,
   };
 }
 
 function liveProgress(stream: NodeJS.WritableStream & { columns?: number }, options: LiveOptions): Progress {
+  const output = watchOutput(stream);
   const now = options.now ?? Date.now;
   const running = new Map<number, RunningRecipe>();
   let drawn = 0;
@@ -81,7 +106,7 @@ function liveProgress(stream: NodeJS.WritableStream & { columns?: number }, opti
     const lines = liveLines([...running.values()], now(), stream.columns ?? 80);
     for (const line of lines) out += `${line}\n`;
     drawn = lines.length;
-    if (out !== '') stream.write(out);
+    if (out !== '' && !output.broken) stream.write(out);
   };
   const ensureTimer = () => {
     if (timer || !options.redrawMs) return;
@@ -118,5 +143,5 @@ function liveProgress(stream: NodeJS.WritableStream & { columns?: number }, opti
 /** Plain lines, or the live display when `stream` is a terminal. */
 export function progressTo(stream: NodeJS.WritableStream, options: LiveOptions = {}): Progress {
   const isTerminal = (stream as { isTTY?: boolean }).isTTY === true;
-  return isTerminal ? liveProgress(stream, { redrawMs: 1000, ...options }) : plainProgress(stream);
+  return isTerminal ? liveProgress(stream, { redrawMs: 1000, ...options }) : plainProgress(stream, options.gatherLines ?? false);
 }

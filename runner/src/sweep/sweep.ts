@@ -87,26 +87,29 @@ export async function sweep(
       `sweep ${sweepId}: ${enrolled.length} enrolled recipe(s): ${enrolled.map((r) => r.name).join(', ')}` +
         `${options.dryRun ? ' [dry run]' : ''}${options.retryRed ? ' [retry red]' : ''}`,
     );
-    // What earlier crashes left (temp files, promote work directories, apps of dead
-    // runs) goes first, under the lock: no promote of ours is running yet.
-    let cleanup: CleanupReport = { removed: [], problems: [] };
-    if (!options.dryRun) {
-      cleanup = await removeLeftovers(config, { dryRun: false, log: (line) => progress.line(`cleanup: ${line}`) });
-    }
-    const reports: RecipeReport[] = new Array(enrolled.length);
-    // Mirror syncs and decisions are cheap and network-bound: several at once. Runs and
-    // promotes deploy real stacks: at most maxConcurrentRuns at once, queued apart from
-    // the syncs so that no sync waits behind a deployment.
-    const runSlots = slots(config.maxConcurrentRuns);
-    const runs: Promise<void>[] = [];
-    // What the syncs will list, started at once in their order (no spawn per listing).
+    // What the syncs will list, started at once in their order (no spawn per listing),
+    // and before the cleanup below, which the listings then overlap: they only read the
+    // remotes, and their outputs' directory is named for this live sweep, so the cleanup
+    // (of dead writers' files only) leaves it alone.
     const ahead =
       (await effects.listAhead?.(config, enrolled.map((r) => r.name), {
         concurrency: SYNC_CONCURRENCY,
         dryRun: options.dryRun,
         ...(options.signal ? { signal: options.signal } : {}),
       })) ?? NO_LISTINGS_AHEAD;
+    const reports: RecipeReport[] = new Array(enrolled.length);
+    const runs: Promise<void>[] = [];
+    let cleanup: CleanupReport = { removed: [], problems: [] };
     try {
+      // What earlier crashes left (temp files, promote work directories, apps of dead
+      // runs) goes before any recipe, under the lock: no promote of ours is running yet.
+      if (!options.dryRun) {
+        cleanup = await removeLeftovers(config, { dryRun: false, log: (line) => progress.line(`cleanup: ${line}`) });
+      }
+      // Mirror syncs and decisions are cheap and network-bound: several at once. Runs and
+      // promotes deploy real stacks: at most maxConcurrentRuns at once, queued apart from
+      // the syncs so that no sync waits behind a deployment.
+      const runSlots = slots(config.maxConcurrentRuns);
       await inPool(enrolled, SYNC_CONCURRENCY, async (recipe, index) => {
         const swept = await sweepRecipe(config, options, effects, progress, runSlots, recipe, index + 1, enrolled.length, sweepId, ahead);
         if (swept.kind === 'done') reports[index] = swept.report;

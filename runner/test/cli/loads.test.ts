@@ -1,5 +1,5 @@
 // What each command loads, seen from a real `ccci` process through a module resolve
-// hook: `--help` loads no command and no package, `status` no package at all, and a
+// hook (and CommonJS's resolver): `--help` loads no command and no package, `status` no package at all, and a
 // no-op sweep only zx's core (to start git), never zod, the YAML parser, the run or the
 // promote. Start-up is paid per module, so this is what keeps them cheap; a module that
 // imports zod (or the sweep's heavy parts) statically on these paths fails here, with
@@ -29,10 +29,20 @@ export async function resolve(specifier, context, next) {
 }
 `,
 );
+// And what is loaded by require (zx's core is: see effects/exec.ts), which the ES module
+// hook does not see: every file CommonJS compiles, logged as a file URL too.
 writeFileSync(
   registerHook,
-  `import { register } from 'node:module';
-register(${JSON.stringify(pathToFileURL(resolveHook).href)}, import.meta.url, { data: { log: process.env.CCCI_TEST_LOAD_LOG } });
+  `import Module, { register } from 'node:module';
+import { appendFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+const log = process.env.CCCI_TEST_LOAD_LOG;
+register(${JSON.stringify(pathToFileURL(resolveHook).href)}, import.meta.url, { data: { log } });
+const compile = Module.prototype._compile;
+Module.prototype._compile = function (...args) {
+  appendFileSync(log, pathToFileURL(this.filename).href + '\\n');
+  return compile.apply(this, args);
+};
 `,
 );
 after(() => rmSync(dir, { recursive: true, force: true }));

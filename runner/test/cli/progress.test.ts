@@ -1,7 +1,7 @@
 // The sweep's progress: one plain line per step off a terminal (the journal), a live line
 // per running recipe on one, redrawn in place.
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { describe, test } from 'node:test';
 import { fit, liveLines, progressTo } from '../../src/sweep/progress.js';
 
@@ -60,6 +60,72 @@ describe('progress off a terminal', () => {
     assert.equal(text, '[1/2] ghost: mirror sync …\n[1/2] ghost:   $ abra app deploy x\ndashboard: /x\n');
     // eslint-disable-next-line no-control-regex
     assert.doesNotMatch(text, /\x1b/);
+  });
+});
+
+/** A stream that keeps each write apart; `fail` makes every write fail as a closed pipe does. */
+function countingStream(fail = false): { stream: Writable; writes: string[] } {
+  const writes: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      if (fail) {
+        callback(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+        return;
+      }
+      writes.push(chunk.toString());
+      callback();
+    },
+  });
+  return { stream, writes };
+}
+
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('progress off a terminal, lines gathered', () => {
+  test("one turn's lines go out in one write, in order; close() writes what is left at once", async () => {
+    const { stream, writes } = countingStream();
+    const p = progressTo(stream, { gatherLines: true });
+    p.step(1, 2, 'ghost', 'mirror sync …');
+    p.step(2, 2, 'wiki', 'mirror sync …');
+    p.line('cleanup: nothing');
+    assert.deepEqual(writes, [], 'nothing written before the turn ends');
+    await turn();
+    assert.deepEqual(writes, ['[1/2] ghost: mirror sync …\n[2/2] wiki: mirror sync …\ncleanup: nothing\n']);
+    p.step(1, 2, 'ghost', 'skipped');
+    p.close?.();
+    assert.equal(writes.at(-1), '[1/2] ghost: skipped\n', 'close wrote the rest');
+    await turn();
+    assert.equal(writes.length, 2, 'and nothing twice');
+  });
+
+  test('without gatherLines every line is its own write at once', () => {
+    const { stream, writes } = countingStream();
+    const p = progressTo(stream);
+    p.step(1, 1, 'ghost', 'a');
+    p.line('b');
+    assert.deepEqual(writes, ['[1/1] ghost: a\n', 'b\n']);
+  });
+
+  test('an output gone away (EPIPE) stops the progress, not its caller', async () => {
+    for (const gatherLines of [false, true]) {
+      const { stream } = countingStream(true);
+      let attempts = 0;
+      const write = stream.write.bind(stream);
+      stream.write = ((...args: Parameters<typeof write>) => {
+        attempts += 1;
+        return write(...args);
+      }) as typeof stream.write;
+      const p = progressTo(stream, { gatherLines });
+      p.step(1, 1, 'ghost', 'mirror sync …');
+      await turn();
+      await turn();
+      // The stream's 'error' came (an unhandled one would have ended this process).
+      p.step(1, 1, 'ghost', 'promote 1.0.0');
+      p.line('more');
+      p.close?.();
+      await turn();
+      assert.equal(attempts, 1, `gatherLines ${gatherLines}: no write after the output failed`);
+    }
   });
 });
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import {
   hasKeys,
   isFiniteNumberIn,
@@ -50,4 +51,42 @@ test('instants: exactly what Date#toISOString writes, of a real date', () => {
   for (const text of ['2026-02-29T00:00:00.000Z', '2026-11-26T03:00:00Z', '2026-11-26T03:00:00.000+01:00', '2026-13-01T00:00:00.000Z', '', 5]) {
     assert.equal(isIsoInstant(text), false, String(text));
   }
+});
+
+/** The definition the check stands for: what Date reads and writes back unchanged. */
+function roundTrips(text: string): boolean {
+  const date = new Date(text);
+  return !Number.isNaN(date.getTime()) && date.toISOString() === text;
+}
+
+test('instants: the field-by-field check says what a round trip through Date says, for every day of leap and common years', () => {
+  for (const year of ['0000', '0004', '1900', '2000', '2023', '2024', '2100', '2400', '9999']) {
+    for (let month = 0; month <= 13; month += 1) {
+      for (let day = 0; day <= 32; day += 1) {
+        const text = `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}T00:00:00.000Z`;
+        assert.equal(isIsoInstant(text), roundTrips(text), text);
+      }
+    }
+  }
+});
+
+test('instants: the field-by-field check says what a round trip through Date says, for any digits in the shape', () => {
+  const digits = (n: number) => fc.array(fc.constantFrom(...'0123456789'), { minLength: n, maxLength: n }).map((d) => d.join(''));
+  // Fields drawn mostly near their limits, so that the edges come up often.
+  const near = (n: number, values: string[]) => fc.oneof(digits(n), fc.constantFrom(...values));
+  const instant = fc
+    .tuple(
+      digits(4),
+      near(2, ['00', '01', '02', '12', '13']),
+      near(2, ['00', '01', '28', '29', '30', '31', '32']),
+      near(2, ['00', '23', '24']),
+      near(2, ['00', '59', '60']),
+      near(2, ['00', '59', '60']),
+      digits(3),
+    )
+    .map(([y, mo, d, h, mi, s, ms]) => `${y}-${mo}-${d}T${h}:${mi}:${s}.${ms}Z`);
+  fc.assert(
+    fc.property(instant, (text) => isIsoInstant(text) === roundTrips(text)),
+    { numRuns: 20_000 },
+  );
 });

@@ -83,6 +83,24 @@ describe('execEach', () => {
     );
   });
 
+  test('a run that wrote nothing to stderr gets an empty stderr; one that did gets it whole, even when stdout is empty', async () => {
+    const batch = await execEach('sh', ['-c', 'if [ "$1" = err ]; then printf "only err" >&2; else printf "$1"; fi', 'sh'], ['err', 'out', 'err'], options);
+    const results = await Promise.all(batch.results);
+    await batch.close();
+    assert.deepEqual(results.map((r) => [r.stdout, r.stderr]), [['', 'only err'], ['out', ''], ['', 'only err']]);
+  });
+
+  test("a run's stderr file is read only when the script says the run wrote to it", async () => {
+    // A stand-in bash that leaves text in both runs' stderr files but says only run 1 wrote there.
+    const bin = await pathWithBash(
+      `for i in 0 1; do printf "out $i" > "$2/$i.out"; printf "err $i" > "$2/$i.err"; done; echo '0 0 0'; echo '1 2 1'`,
+    );
+    const batch = await execEach('printf', ['<%s>'], ['zero', 'one'], { ...options, env: { PATH: `${bin}:/usr/bin:/bin` } });
+    const results = await Promise.all(batch.results);
+    await batch.close();
+    assert.deepEqual(results.map((r) => [r.exitCode, r.stdout, r.stderr]), [[0, 'out 0', ''], [2, 'out 1', 'err 1']]);
+  });
+
   test('a run killed by a signal says which; a program that does not exist exits 127', async () => {
     const killed = await execEach('sh', ['-c', 'kill -KILL $$', 'sh'], ['x'], options);
     const [dead] = await Promise.all(killed.results);
@@ -137,7 +155,7 @@ describe('execEach', () => {
   test("a run whose status bash lost is run again the usual way; the batch's other answers stand", async () => {
     // A stand-in bash: it answers run 1 itself (files and line as the script makes them)
     // and reports run 0 lost. $2 is the output directory.
-    const bin = await pathWithBash(`printf 'from the batch' > "$2/1.out"; : > "$2/1.err"; echo '0 lost'; echo '1 5'`);
+    const bin = await pathWithBash(`printf 'from the batch' > "$2/1.out"; : > "$2/1.err"; echo '0 lost'; echo '1 5 0'`);
     const argvs = await argvsDuring(async () => {
       const batch = await execEach('printf', ['<%s>'], ['zero', 'one'], { ...options, env: { PATH: `${bin}:/usr/bin:/bin` } });
       const results = await Promise.all(batch.results);
@@ -148,7 +166,7 @@ describe('execEach', () => {
   });
 
   test('a line the script never prints: nothing after it is trusted, the rest is run the usual way', async () => {
-    const bin = await pathWithBash(`printf 'x' > "$2/0.out"; : > "$2/0.err"; echo '0 0'; echo 'garbage'; echo '1 9'`);
+    const bin = await pathWithBash(`printf 'x' > "$2/0.out"; : > "$2/0.err"; echo '0 0 0'; echo 'garbage'; echo '1 9 0'`);
     const argvs = await argvsDuring(async () => {
       const batch = await execEach('printf', ['<%s>'], ['zero', 'one'], { ...options, env: { PATH: `${bin}:/usr/bin:/bin` } });
       const results = await Promise.all(batch.results);

@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { runCommand } from '../../src/cli/commands/run.js';
 import { InputError } from '../../src/config/errors.js';
 import { fixtureComposeText } from '../../src/demo/fixtures.js';
@@ -32,6 +32,29 @@ async function ccciRun(argv: string[]): Promise<{ code: number; stdout: string; 
 }
 
 describe('ccci run', () => {
+  test('its log output gone away (EPIPE on every write to stderr): the run goes on to its verdict and tears down', async () => {
+    const recipe = await publishRecipe(world, 'gone', [{ version: '1.0.0+a' }], { backupCapable: false });
+    await defineRecipe(world, recipe.name);
+    // A stream that fails every write as a closed pipe does: each log line of the run.
+    let failedWrites = 0;
+    const stderr = new Writable({
+      write: (_chunk, _encoding, callback) => {
+        failedWrites += 1;
+        callback(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+      },
+    });
+    const stdout = new PassThrough();
+    let out = '';
+    stdout.on('data', (c: Buffer) => (out += c.toString()));
+    const code = await runCommand.run([recipe.name, '--tag', '1.0.0+a', '--json'], { configFile, env: { ...process.env }, stdout, stderr, stdin: process.stdin });
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.ok(failedWrites >= 1, 'the log output failed');
+    assert.equal(code, 0, 'the verdict, green, not a crash');
+    const result = JSON.parse(out) as RunResult;
+    assert.equal(result.verdict, 'green');
+    await assertTornDown(world, result);
+  });
+
   test('--tag: green exits 0 with a readable summary', async () => {
     const recipe = await publishRecipe(world, 'cli', [{ version: '1.0.0+a' }, { version: '1.1.0+a' }], { backupCapable: false });
     await defineRecipe(world, recipe.name);

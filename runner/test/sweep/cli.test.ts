@@ -2,7 +2,8 @@
 // refusals, metrics, and a SIGKILL in the middle of a promote.
 import assert from 'node:assert/strict';
 
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { releaseVersion } from '../../src/demo/fixtures.js';
@@ -10,7 +11,7 @@ import { tryAcquireLock } from '../../src/effects/lock-file.js';
 import { canonicalPath, loadCanonical } from '../../src/registry/canonical.js';
 import { verifySnapshot } from '../../src/registry/snapshot.js';
 import { sweepLockPath } from '../../src/sweep/sweep.js';
-import { createScenario, type Scenario } from './scenario.js';
+import { CLI, createScenario, type Scenario } from './scenario.js';
 
 describe('ccci sweep', () => {
   let s: Scenario;
@@ -87,6 +88,42 @@ describe('ccci sweep', () => {
     const canonical = await loadCanonical(s.config.stateDir, 'custom-html');
     assert.equal(canonical?.version, '1.1.0+1.0');
     await verifySnapshot(s.config.stateDir, 'custom-html', canonical?.snapshot.id as string);
+  });
+});
+
+describe('ccci sweep whose output goes away', () => {
+  let s: Scenario;
+  before(async () => {
+    s = await createScenario();
+    await s.addRecipe('custom-html', { version: '1.0.0+1.0' });
+    s.writeConfig();
+  });
+  after(async () => s.close());
+
+  test('stdout closed after the first line (`ccci sweep | head -1`): the sweep still runs, promotes and reports; exit 0', async () => {
+    const result = await new Promise<{ code: number | null; signal: string | null; first: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [CLI, '--config', s.configFile, 'sweep'], {
+        env: { ...process.env, ...s.sandbox.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let first = '';
+      let stderr = '';
+      // The reading end closed: every later write of the sweep's gets EPIPE.
+      child.stdout.once('data', (chunk: Buffer) => {
+        first = chunk.toString();
+        child.stdout.destroy();
+      });
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on('close', (code, signal) => resolve({ code, signal, first, stderr }));
+    });
+    assert.match(result.first, /^sweep /, 'it had begun writing');
+    assert.equal(result.signal, null, result.stderr);
+    assert.equal(result.code, 0, result.stderr);
+    assert.doesNotMatch(result.stderr, /EPIPE|Unhandled/);
+    const canonical = await loadCanonical(s.config.stateDir, 'custom-html');
+    assert.equal(canonical?.version, '1.0.0+1.0', 'the promote happened after the output was gone');
+    const reports = readdirSync(path.join(s.config.stateDir, 'sweeps')).filter((name) => name.endsWith('.json'));
+    assert.equal(reports.length, 1, 'and the sweep wrote its report');
   });
 });
 

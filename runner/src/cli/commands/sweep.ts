@@ -36,7 +36,7 @@ export const sweepCommand: Command = {
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
     // Progress goes to stderr with --json so stdout stays one JSON document.
-    const progress = progressTo(values.json ? context.stderr : context.stdout);
+    const progress = progressTo(values.json ? context.stderr : context.stdout, { gatherLines: true });
     try {
       const outcome = await sweep(
         config,
@@ -44,6 +44,8 @@ export const sweepCommand: Command = {
         defaultSweepEffects(),
         progress,
       );
+      // What it has gathered goes out before the summary below.
+      progress.close?.();
       if (outcome.kind === 'locked') {
         writeLine(context.stderr, `ccci sweep: another sweep holds the lock: ${outcome.holder}`);
         return EXIT.locked;
