@@ -56,7 +56,7 @@ function isPermanent(message: string): boolean {
   return message.startsWith('warning') || message.startsWith('!!');
 }
 
-interface LiveOptions {
+interface ProgressOptions {
   now?: () => number;
   /** Redraw period of the elapsed times, in ms; 0: only on new steps (tests). */
   redrawMs?: number;
@@ -92,7 +92,7 @@ function plainProgress(stream: NodeJS.WritableStream, gatherLines: boolean): Pro
   };
 }
 
-function liveProgress(stream: NodeJS.WritableStream & { columns?: number }, options: LiveOptions): Progress {
+function liveProgress(stream: NodeJS.WritableStream & { columns?: number }, options: ProgressOptions): Progress {
   const output = watchOutput(stream);
   const now = options.now ?? Date.now;
   const running = new Map<number, RunningRecipe>();
@@ -141,7 +141,7 @@ function liveProgress(stream: NodeJS.WritableStream & { columns?: number }, opti
 }
 
 /** Plain lines, or the live display when `stream` is a terminal. */
-export function progressTo(stream: NodeJS.WritableStream, options: LiveOptions = {}): Progress {
+export function progressTo(stream: NodeJS.WritableStream, options: ProgressOptions = {}): Progress {
   const isTerminal = (stream as { isTTY?: boolean }).isTTY === true;
   return isTerminal ? liveProgress(stream, { redrawMs: 1000, ...options }) : plainProgress(stream, options.gatherLines ?? false);
 }
