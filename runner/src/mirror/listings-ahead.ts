@@ -4,10 +4,13 @@
 // batch per environment (git.ts lsRemoteEach). A sync takes its recipe's listings from
 // here; each is taken once, and whatever is not here is listed as before.
 //
-// A listing read ahead is what the remote held when the sweep began its syncs, a
-// moment earlier than the sync would have asked: the syncs of a sweep never wait for a
-// deployment, so that moment is at most the syncs' own time. What the fast path decides
-// from it, a full sync (which fetches and verifies what it pushed) takes as its start.
+// A listing read ahead is what the remote held when the sweep took its lock, a moment
+// earlier than the sync would have asked: the syncs of a sweep never wait for a
+// deployment, so that moment is at most the syncs' own time and the leftover cleanup's
+// before them (which the listings overlap; it is instant unless a crash left an app to
+// tear down). A remote that changes meanwhile is seen the next night, as if the sweep
+// had run that much earlier. What the fast path decides from it, a full sync (which
+// fetches and verifies what it pushed) takes as its start.
 //
 // The batches keep their outputs beside the sync records, in directories named as the
 // atomic writes name their temp files (`.listings.<pid>.<hex>.tmp`): a sweep killed
