@@ -1,6 +1,7 @@
 // The command line as an operator types it: --config anywhere, one prefix per error,
 // `ccci status RECIPE` in full, `ccci logs RECIPE|RUN-ID`.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -9,7 +10,7 @@ import { errorLine, main, takeGlobalOptions } from '../../src/cli/main.js';
 import { commandLoaders } from '../../src/cli/commands/index.js';
 import { commitUntagged } from '../../src/demo/fixtures.js';
 import { execProgram } from '../../src/effects/exec.js';
-import { createScenario, type Scenario } from '../sweep/scenario.js';
+import { CLI, createScenario, type Scenario } from '../sweep/scenario.js';
 
 async function ccci(argv: string[], env: NodeJS.ProcessEnv = {}) {
   const stdout = new PassThrough();
@@ -147,6 +148,20 @@ describe('status RECIPE, logs and run with --config after the command', () => {
 
     const where = await ccci(['logs', runId, '--path', '--config', s.configFile]);
     assert.equal(where.stdout, `${log}\n`);
+  });
+
+  test('logs RUN-ID | head -1: the reader going away ends the output quietly, exit 0', async () => {
+    // A log longer than a pipe holds, so that the write meets the closed pipe.
+    appendFileSync(path.join(s.config.runsDir, runId, 'run.log'), 'a line of the run log\n'.repeat(20_000));
+    const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [CLI, 'logs', runId, '--config', s.configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stdout.once('data', () => child.stdout.destroy());
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.doesNotMatch(result.stderr, /EPIPE|Unhandled|at /, 'no stack trace');
   });
 
   test('logs of a recipe without runs is exit 1; of something neither recipe nor run is exit 2', async () => {

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { loadConfig } from '../../config/config.js';
 import { InputError } from '../../config/errors.js';
 import { recipeNameProblem } from '../../core/names.js';
+import { writeUnlessBroken } from '../../effects/output-stream.js';
 import { isRunId, runExists, runLogPath, runsOfRecipe } from '../../status/runs.js';
 import { redactSecrets } from '../../text/redact.js';
 import { EXIT, parseCommandArgs, writeLine, type Command } from '../command.js';
@@ -45,7 +46,8 @@ export const logsCommand: Command = {
       return EXIT.failed;
     }
     writeLine(context.stderr, `==> ${file}`);
-    context.stdout.write(redactSecrets(text));
+    // (`ccci logs X | head`: the reader going away ends nothing but the output.)
+    writeUnlessBroken(context.stdout, redactSecrets(text));
     return EXIT.ok;
   },
 };
