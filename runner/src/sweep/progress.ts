@@ -3,7 +3,7 @@
 // On a terminal: one live line per running recipe with its current step and elapsed
 // time, redrawn in place, above which each recipe's result (and every warning) stays.
 // An output gone away stops the progress, never the sweep (effects/output-stream.ts).
-import { watchOutput } from '../effects/output-stream.js';
+import { writeUnlessBroken } from '../effects/output-stream.js';
 
 export interface Progress {
   step(index: number, total: number, recipe: string, message: string): void;
@@ -70,16 +70,15 @@ interface ProgressOptions {
 }
 
 function plainProgress(stream: NodeJS.WritableStream, gatherLines: boolean): Progress {
-  const output = watchOutput(stream);
   let gathered = '';
   const flush = () => {
     const text = gathered;
     gathered = '';
-    if (text !== '' && !output.broken) stream.write(text);
+    if (text !== '') writeUnlessBroken(stream, text);
   };
   const write = (text: string) => {
     if (!gatherLines) {
-      if (!output.broken) stream.write(`${text}\n`);
+      writeUnlessBroken(stream, `${text}\n`);
       return;
     }
     if (gathered === '') setImmediate(flush);
@@ -93,7 +92,6 @@ function plainProgress(stream: NodeJS.WritableStream, gatherLines: boolean): Pro
 }
 
 function liveProgress(stream: NodeJS.WritableStream & { columns?: number }, options: ProgressOptions): Progress {
-  const output = watchOutput(stream);
   const now = options.now ?? Date.now;
   const running = new Map<number, RunningRecipe>();
   let drawn = 0;
@@ -106,7 +104,7 @@ function liveProgress(stream: NodeJS.WritableStream & { columns?: number }, opti
     const lines = liveLines([...running.values()], now(), stream.columns ?? 80);
     for (const line of lines) out += `${line}\n`;
     drawn = lines.length;
-    if (out !== '' && !output.broken) stream.write(out);
+    if (out !== '') writeUnlessBroken(stream, out);
   };
   const ensureTimer = () => {
     if (timer || !options.redrawMs) return;
