@@ -1,5 +1,5 @@
 // What each command loads, seen from a real `ccci` process through a module resolve
-// hook (and CommonJS's resolver): `--help` loads no command and no package, `status` no package at all, and a
+// hook (and what CommonJS compiles): `--help` loads no command and no package, `status` no package at all, and a
 // no-op sweep only zx's core (to start git), never zod, the YAML parser, the run or the
 // promote. Start-up is paid per module, so this is what keeps them cheap; a module that
 // imports zod (or the sweep's heavy parts) statically on these paths fails here, with
