@@ -8,28 +8,38 @@
 // bash. A no-op sweep of 400 recipes spent 1.6 s of its 3.9 s in spawn alone. So the
 // runner starts one bash (through execProgram, like every program) that starts the
 // runs itself, `concurrency` at once, each straight from its argv (no shell parsing of
-// any argument: they reach bash as its own positional parameters), and prints
-// "<index> <exit status> <1 if it wrote to stderr, else 0>" as each ends. Each run's
-// stdout and stderr go to files in a private temp directory, read when its line
-// arrives; the caller gets one promise per run, settled as that run ends, not when the
-// batch does.
+// any argument: they reach bash as its own positional parameters).
+//
+// Each run writes its stdout and stderr to the files of a slot (`<slot>.out`,
+// `<slot>.err`, one slot per run at once, in a private directory), and when it ends,
+// bash reads them back and prints its answer before the slot takes the next run:
+//
+//   <index> <exit status>\n<stdout>\0<stderr>\0
+//
+// (or `<index> lost`, `<index> binary`, below). Slots, not a pair of files per run: a
+// new file costs the filesystem an inode, and ext4 looks for a free one past every
+// inode deleted in the last minutes, so the 800 files of one night of 400 recipes,
+// made where the last sweep's 800 were just removed, cost the runs 0.2-0.5 s of the
+// kernel's time; the slots' files are made once and truncated for each run. The NUL
+// after each output cannot be part of it: an output holding a NUL byte (which bash
+// cannot keep in a variable) is answered `binary`, never cut short.
 //
 // The batch never decides a result on its own: whatever goes wrong with it (no bash,
-// a bash older than 5.1 without `wait -p`, a line it cannot read, no run ending for
-// `timeoutMs`, a signal), every run it has not answered yet is run again the usual way,
-// by execProgram with the same argv, environment and timeout. So a run that hangs costs
-// at most twice its timeout, and the answers are always a program's own.
+// a bash older than 5.1 without `wait -p`, an answer it cannot read, a run whose status
+// bash lost or whose output holds a NUL, no run ending for `timeoutMs`, a signal),
+// every run it has not answered is run again the usual way, by execProgram with the
+// same argv, environment and timeout. So a run that hangs costs at most twice its
+// timeout, and the answers are always a program's own.
 //
-// The outputs' directory is removed by close(). A runner killed outright leaves it: the
+// The slots' directory is removed by close(). A runner killed outright leaves it: the
 // caller names it (`dir`) where its own leftover cleanup looks, or it is in the temp
 // directory, which under the module's units is their own (PrivateTmp=).
-import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execProgram, type ExecOptions, type ExecResult } from './exec.js';
 
-// $1: the output directory, $2: how many at once, $3: how many fixed arguments follow
+// $1: the slots' directory, $2: how many at once, $3: how many fixed arguments follow
 // (the program first), then those, then one last argument per run. The bash version
 // check makes an old bash exit before it starts anything (the runs then go the usual way).
 const BATCH_SCRIPT = [
@@ -39,34 +49,46 @@ const BATCH_SCRIPT = [
   'shift 3',
   'fixed=("${@:1:fixed_count}")',
   'shift "$fixed_count"',
-  'declare -A run_of=()',
+  'declare -A run_of=() slot_of=()',
+  'free=()',
+  'for ((slot = limit - 1; slot >= 0; slot--)); do free+=("$slot"); done',
   'running=0 n=0',
   // (jobs -p also knows a run forked but not yet in run_of when the signal came.)
   'trap \'kill -TERM $(jobs -p) "${!run_of[@]}" 2>/dev/null; exit 143\' TERM INT HUP',
+  // $1 index, $2 status, $3 slot. `read -d ''` stops at a NUL (status 0) or at the end
+  // of the file (status 1, all of it read): a NUL found means the output is not text.
+  'answer() {',
+  '  local out= err=',
+  '  if IFS= read -r -d \'\' out <"$dir/$3.out"; then printf \'%s binary\\n\' "$1"; return; fi',
+  '  if [[ -s $dir/$3.err ]] && IFS= read -r -d \'\' err <"$dir/$3.err"; then printf \'%s binary\\n\' "$1"; return; fi',
+  '  printf \'%s %s\\n%s\\0%s\\0\' "$1" "$2" "$out" "$err"',
+  '}',
   'reap() {',
-  '  local pid= status err found=0',
+  '  local pid= status found=0',
   '  wait -n -p pid',
   '  status=$?',
   '  if [[ -z $pid ]]; then',
   '    for pid in "${!run_of[@]}"; do',
   '      kill -0 "$pid" 2>/dev/null && continue',
   '      printf \'%s lost\\n\' "${run_of[$pid]}"',
-  '      unset "run_of[$pid]"',
+  '      free+=("${slot_of[$pid]}")',
+  '      unset "run_of[$pid]" "slot_of[$pid]"',
   '      running=$((running - 1)) found=1',
   '    done',
   '    ((found)) || exit 4',
   '    return',
   '  fi',
-  // (Whether the run wrote to stderr: the runner opens the file only then.)
-  '  [[ -s $dir/${run_of[$pid]}.err ]] && err=1 || err=0',
-  '  printf \'%s %s %s\\n\' "${run_of[$pid]}" "$status" "$err"',
-  '  unset "run_of[$pid]"',
+  '  answer "${run_of[$pid]}" "$status" "${slot_of[$pid]}"',
+  '  free+=("${slot_of[$pid]}")',
+  '  unset "run_of[$pid]" "slot_of[$pid]"',
   '  running=$((running - 1))',
   '}',
   'for last in "$@"; do',
   '  while ((running >= limit)); do reap; done',
-  '  "${fixed[@]}" "$last" >"$dir/$n.out" 2>"$dir/$n.err" </dev/null &',
-  '  run_of[$!]=$n',
+  '  slot=${free[-1]}',
+  '  unset \'free[-1]\'',
+  '  "${fixed[@]}" "$last" >"$dir/$slot.out" 2>"$dir/$slot.err" </dev/null &',
+  '  run_of[$!]=$n slot_of[$!]=$slot',
   '  n=$((n + 1)) running=$((running + 1))',
   'done',
   'while ((running > 0)); do reap; done',
@@ -95,8 +117,79 @@ export interface Batch {
 
 interface Pending {
   resolve(result: ExecResult): void;
-  /** Its line was read: the batch answers it (the files may still be being read). */
+  /** Its answer came (or it was run the usual way): nothing else may answer it. */
   answered: boolean;
+}
+
+/** One answer of the batch script: a run's end, or a run it cannot answer itself. */
+export type BatchAnswer =
+  | { index: number; kind: 'ended'; status: number; stdout: string; stderr: string }
+  /** bash saw it end but lost its status; or an output of it holds a NUL byte. */
+  | { index: number; kind: 'lost' | 'binary' };
+
+const HEADER = /^(\d+) (?:(\d+)|(lost|binary))$/;
+
+/**
+ * Reads the script's answers from its stdout, given in pieces split anywhere (even
+ * inside a character: the pieces are already decoded, and a NUL is never part of a
+ * UTF-8 sequence). `onAnswer` says whether the answer was one it expected; the first
+ * that was not (or anything that is no answer) stops the reading for good: nothing after
+ * it is trusted.
+ */
+export function answerReader(onAnswer: (answer: BatchAnswer) => boolean): { push(text: string): void; readonly broken: boolean } {
+  let buffer = '';
+  let header: { index: number; status: number } | null = null;
+  let stdout: string | null = null;
+  let broken = false;
+  const push = (text: string): void => {
+    if (broken) return;
+    buffer += text;
+    let at = 0;
+    for (;;) {
+      if (header === null) {
+        const newline = buffer.indexOf('\n', at);
+        if (newline < 0) break;
+        const match = HEADER.exec(buffer.slice(at, newline));
+        at = newline + 1;
+        const index = match ? Number(match[1]) : -1;
+        if (!match || !Number.isSafeInteger(index)) {
+          broken = true;
+          return;
+        }
+        if (match[3] === 'lost' || match[3] === 'binary') {
+          if (!onAnswer({ index, kind: match[3] })) {
+            broken = true;
+            return;
+          }
+          continue;
+        }
+        header = { index, status: Number(match[2]) };
+        continue;
+      }
+      const end = buffer.indexOf('\0', at);
+      if (end < 0) break;
+      const output = buffer.slice(at, end);
+      at = end + 1;
+      if (stdout === null) {
+        stdout = output;
+        continue;
+      }
+      const answer: BatchAnswer = { index: header.index, kind: 'ended', status: header.status, stdout, stderr: output };
+      header = null;
+      stdout = null;
+      if (!onAnswer(answer)) {
+        broken = true;
+        return;
+      }
+    }
+    buffer = at === 0 ? buffer : buffer.slice(at);
+  };
+  return {
+    push,
+    get broken() {
+      return broken;
+    },
+  };
 }
 
 /** Runs `program fixedArgs… last` for each of `lastArgs`, at most `concurrency` at once. */
@@ -132,43 +225,29 @@ export async function execEach(
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
+  // Given up when no answer came for timeoutMs. One timer, looked at when it fires, not
+  // one cleared and set again per answer.
+  let lastAnswer = Date.now();
   let stalled: NodeJS.Timeout | undefined;
-  const watch = () => {
-    clearTimeout(stalled);
-    stalled = setTimeout(() => stop.abort(), options.timeoutMs);
+  const checkStalled = (): void => {
+    const quiet = Date.now() - lastAnswer;
+    if (quiet >= options.timeoutMs) stop.abort();
+    else stalled = setTimeout(checkStalled, options.timeoutMs - quiet);
   };
-  let partial = '';
-  let broken = false;
-  const onLine = (line: string): void => {
-    const match = /^(\d+) (?:(\d+) ([01])|lost)$/.exec(line);
-    const index = match ? Number(match[1]) : -1;
-    const run = pending[index];
-    if (!match || !run || run.answered) {
-      // Not a line the script prints: trust none of what follows.
-      broken = true;
-      stop.abort();
-      return;
-    }
-    watch();
-    if (match[2] === undefined) {
-      // bash saw it end but lost its status (see the script): ask the program again.
-      direct(index);
-      return;
+  stalled = setTimeout(checkStalled, options.timeoutMs);
+  const reader = answerReader((answer) => {
+    const run = pending[answer.index];
+    if (!run || run.answered) return false;
+    lastAnswer = Date.now();
+    if (answer.kind !== 'ended') {
+      // Its status lost, or an output bash cannot pass on: ask the program again.
+      direct(answer.index);
+      return true;
     }
     run.answered = true;
-    const status = Number(match[2]);
-    const argv = [program, ...fixedArgs, lastArgs[index] as string];
-    // Read at once, synchronously: two small files of a finished run cost less read so
-    // than the four thread-pool round trips each of an asynchronous read. Its stderr
-    // only when the script saw something in it (most runs write none).
-    try {
-      const stdout = readFileSync(path.join(dir, `${index}.out`), 'utf8');
-      const stderr = match[3] === '1' ? readFileSync(path.join(dir, `${index}.err`), 'utf8') : '';
-      run.resolve(asExecResult(argv, status, stdout, stderr));
-    } catch (error) {
-      run.resolve(crashed(program, fixedArgs, lastArgs[index] as string, error));
-    }
-  };
+    run.resolve(asExecResult([program, ...fixedArgs, lastArgs[answer.index] as string], answer.status, answer.stdout, answer.stderr));
+    return true;
+  });
   let closing = false;
   const unanswered = (index: number): void => {
     const run = pending[index] as Pending;
@@ -177,7 +256,6 @@ export async function execEach(
     const argv = [program, ...fixedArgs, lastArgs[index] as string];
     run.resolve({ argv, exitCode: null, signal: 'SIGTERM', stdout: '', stderr: '', timedOut: false });
   };
-  watch();
   const batch = execProgram(
     'bash',
     [script, dir, String(Math.max(1, options.concurrency)), String(fixedArgs.length + 1), program, ...fixedArgs, ...lastArgs],
@@ -186,10 +264,10 @@ export async function execEach(
       ...(options.env ? { env: options.env } : {}),
       signal: stop.signal,
       onStdout: (text) => {
-        if (broken) return;
-        const lines = (partial + text).split('\n');
-        partial = lines.pop() ?? '';
-        for (const line of lines) if (!broken) onLine(line);
+        if (reader.broken) return;
+        reader.push(text);
+        // Not an answer the script gives: trust none of what follows.
+        if (reader.broken) stop.abort();
       },
     },
   )

@@ -6,7 +6,8 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, sta
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { execEach } from '../../src/effects/exec-batch.js';
+import fc from 'fast-check';
+import { answerReader, execEach, type BatchAnswer } from '../../src/effects/exec-batch.js';
 import { execChecked, observeArgv } from '../../src/effects/exec.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'ccci-exec-batch-'));
@@ -49,16 +50,16 @@ describe('execEach', () => {
   test('each run gets the fixed arguments and its own last one verbatim, answers in their order', async () => {
     const lasts = ['plain', '', 'two words', '$(touch pwned)', "'quoted' \"both\"", 'line\nbreak', '--looks-like-an-option', '*'];
     const argvs = await argvsDuring(async () => {
-      const batch = await execEach('printf', ['%s|%s\\0', 'fixed arg'], lasts, options);
+      const batch = await execEach('printf', ['[%s|%s]', 'fixed arg'], lasts, options);
       const results = await Promise.all(batch.results);
       await batch.close();
       assert.deepEqual(
-        results.map((r) => r.stdout.split('\0')[0]),
-        lasts.map((last) => `fixed arg|${last}`),
+        results.map((r) => r.stdout),
+        lasts.map((last) => `[fixed arg|${last}]`),
       );
       for (const [i, result] of results.entries()) {
         assert.equal(result.exitCode, 0);
-        assert.deepEqual(result.argv, ['printf', '%s|%s\\0', 'fixed arg', lasts[i]]);
+        assert.deepEqual(result.argv, ['printf', '[%s|%s]', 'fixed arg', lasts[i]]);
       }
     });
     assert.equal(batchesOf(argvs).length, 1, 'one bash started them all');
@@ -90,15 +91,38 @@ describe('execEach', () => {
     assert.deepEqual(results.map((r) => [r.stdout, r.stderr]), [['', 'only err'], ['out', ''], ['', 'only err']]);
   });
 
-  test("a run's stderr file is read only when the script says the run wrote to it", async () => {
-    // A stand-in bash that leaves text in both runs' stderr files but says only run 1 wrote there.
-    const bin = await pathWithBash(
-      `for i in 0 1; do printf "out $i" > "$2/$i.out"; printf "err $i" > "$2/$i.err"; done; echo '0 0 0'; echo '1 2 1'`,
-    );
-    const batch = await execEach('printf', ['<%s>'], ['zero', 'one'], { ...options, env: { PATH: `${bin}:/usr/bin:/bin` } });
+  test('outputs come back byte for byte: newlines kept, multibyte text, longer than a pipe holds, one run after another in a slot', async () => {
+    const long = 'x'.repeat(100_000);
+    // Each run prints what its argument names (stdout, then stderr), so that the runs
+    // sharing a slot print outputs of different lengths: none may keep a piece of another's.
+    const script = 'case "$1" in long) s=x; for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17; do s="$s$s"; done; printf "%s" "$s" ;; nl) printf "\\n\\na\\n\\n" ;; utf) printf "ünï ✓\\n" >&2 ;; *) printf "%s" "$1" ;; esac';
+    const lasts = ['long', 'nl', 'utf', 'short', 'long', 'nl', 'utf', 'short'];
+    const batch = await execEach('sh', ['-c', `${script}`, 'sh'], lasts, { ...options, concurrency: 2 });
     const results = await Promise.all(batch.results);
     await batch.close();
-    assert.deepEqual(results.map((r) => [r.exitCode, r.stdout, r.stderr]), [[0, 'out 0', ''], [2, 'out 1', 'err 1']]);
+    const expected: Record<string, [string, string]> = { long: ['x'.repeat(2 ** 17), ''], nl: ['\n\na\n\n', ''], utf: ['', 'ünï ✓\n'], short: ['short', ''] };
+    assert.deepEqual(
+      results.map((r) => [r.exitCode, r.stdout, r.stderr]),
+      lasts.map((last) => [0, ...(expected[last] as [string, string])]),
+    );
+    // And one long output whole, through the same batch machinery.
+    const longBatch = await execEach('printf', ['%s'], [long, 'b'], options);
+    const [first, second] = await Promise.all(longBatch.results);
+    await longBatch.close();
+    assert.equal(first?.stdout.length, long.length);
+    assert.equal(first?.stdout, long);
+    assert.equal(second?.stdout, 'b');
+  });
+
+  test('a run whose output holds a NUL byte is run again the usual way, and its answer is whole', async () => {
+    const argvs = await argvsDuring(async () => {
+      const batch = await execEach('printf', ['%s\\0tail'], ['nul', 'b'], options);
+      const results = await Promise.all(batch.results);
+      await batch.close();
+      assert.deepEqual(results.map((r) => [r.exitCode, r.stdout]), [[0, 'nul\0tail'], [0, 'b\0tail']]);
+    });
+    assert.equal(batchesOf(argvs).length, 1);
+    assert.deepEqual(directOf(argvs, 'printf'), [['printf', '%s\\0tail', 'nul'], ['printf', '%s\\0tail', 'b']]);
   });
 
   test('a run killed by a signal says which; a program that does not exist exits 127', async () => {
@@ -153,9 +177,8 @@ describe('execEach', () => {
   });
 
   test("a run whose status bash lost is run again the usual way; the batch's other answers stand", async () => {
-    // A stand-in bash: it answers run 1 itself (files and line as the script makes them)
-    // and reports run 0 lost. $2 is the output directory.
-    const bin = await pathWithBash(`printf 'from the batch' > "$2/1.out"; : > "$2/1.err"; echo '0 lost'; echo '1 5 0'`);
+    // A stand-in bash: it answers run 1 itself (as the script answers) and reports run 0 lost.
+    const bin = await pathWithBash(`echo '0 lost'; printf '1 5\\nfrom the batch\\0\\0'`);
     const argvs = await argvsDuring(async () => {
       const batch = await execEach('printf', ['<%s>'], ['zero', 'one'], { ...options, env: { PATH: `${bin}:/usr/bin:/bin` } });
       const results = await Promise.all(batch.results);
@@ -165,8 +188,8 @@ describe('execEach', () => {
     assert.deepEqual(directOf(argvs, 'printf'), [['printf', '<%s>', 'zero']], 'only the lost run was run again');
   });
 
-  test('a line the script never prints: nothing after it is trusted, the rest is run the usual way', async () => {
-    const bin = await pathWithBash(`printf 'x' > "$2/0.out"; : > "$2/0.err"; echo '0 0 0'; echo 'garbage'; echo '1 9 0'`);
+  test('an answer the script never gives: nothing after it is trusted, the rest is run the usual way', async () => {
+    const bin = await pathWithBash(`printf '0 0\\nx\\0\\0garbage\\n1 9\\n\\0\\0'`);
     const argvs = await argvsDuring(async () => {
       const batch = await execEach('printf', ['<%s>'], ['zero', 'one'], { ...options, env: { PATH: `${bin}:/usr/bin:/bin` } });
       const results = await Promise.all(batch.results);
@@ -227,5 +250,57 @@ describe('execEach', () => {
       await batch.close();
     });
     assert.deepEqual(argvs, []);
+  });
+});
+
+describe('answerReader', () => {
+  /** The answers read from `pieces`, and whether the reader gave up. */
+  function read(pieces: readonly string[], accept: (answer: BatchAnswer) => boolean = () => true) {
+    const answers: BatchAnswer[] = [];
+    const reader = answerReader((answer) => {
+      if (!accept(answer)) return false;
+      answers.push(answer);
+      return true;
+    });
+    for (const piece of pieces) reader.push(piece);
+    return { answers, broken: reader.broken };
+  }
+
+  const ended = (index: number, status: number, stdout: string, stderr: string): BatchAnswer => ({ index, kind: 'ended', status, stdout, stderr });
+  const frame = (answer: BatchAnswer): string =>
+    answer.kind === 'ended' ? `${answer.index} ${answer.status}\n${answer.stdout}\0${answer.stderr}\0` : `${answer.index} ${answer.kind}\n`;
+
+  test('the same answers however the stream is cut into pieces', () => {
+    const text = fc.string({ unit: fc.constantFrom('a', '\n', ' ', '0', 'ü', '✓', '\r', '\t') });
+    const answer = fc.oneof(
+      fc.record({ index: fc.nat(999), kind: fc.constant('ended' as const), status: fc.nat(255), stdout: text, stderr: text }),
+      fc.record({ index: fc.nat(999), kind: fc.constantFrom('lost' as const, 'binary' as const) }),
+    );
+    fc.assert(
+      fc.property(fc.array(answer, { maxLength: 8 }), fc.array(fc.nat(), { maxLength: 12 }), (answers, cuts) => {
+        const stream = answers.map(frame).join('');
+        const at = [...new Set(cuts.map((cut) => cut % (stream.length + 1)))].sort((a, b) => a - b);
+        const pieces = [0, ...at].map((start, i) => stream.slice(start, [...at, stream.length][i]));
+        const got = read(pieces);
+        assert.equal(got.broken, false);
+        assert.deepEqual(got.answers, answers.map((a) => ({ ...a })));
+      }),
+    );
+  });
+
+  test('an answer not yet whole is not given; it is when the rest comes', () => {
+    assert.deepEqual(read(['3 0\nout', '\0']).answers, []);
+    assert.deepEqual(read(['3 0\nout', '\0err', '\0']).answers, [ended(3, 0, 'out', 'err')]);
+  });
+
+  test('anything that is no answer, or an answer refused, stops the reading for good', () => {
+    for (const bad of ['garbage\n', '1 2 3\n', '-1 0\n', '1 lost \n', ' 1 0\n', '1\n', '99999999999999999999 0\n']) {
+      const got = read([`0 lost\n${bad}2 lost\n`]);
+      assert.equal(got.broken, true, JSON.stringify(bad));
+      assert.deepEqual(got.answers, [{ index: 0, kind: 'lost' }], JSON.stringify(bad));
+    }
+    const refused = read(['0 0\na\0\0', '1 0\nb\0\0', '2 lost\n'], (answer) => answer.index !== 1);
+    assert.equal(refused.broken, true);
+    assert.deepEqual(refused.answers, [ended(0, 0, 'a', '')]);
   });
 });
