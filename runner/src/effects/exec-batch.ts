@@ -16,7 +16,7 @@
 //
 //   <index> <exit status>\n<stdout>\0<stderr>\0
 //
-// (or `<index> lost`, `<index> binary`, below). Slots, not a pair of files per run: a
+// (or `<index> lost`, `<index> binary`: a run bash cannot answer, below). Slots, not a pair of files per run: a
 // new file costs the filesystem an inode, and ext4 looks for a free one past every
 // inode deleted in the last minutes, so the 800 files of one night of 400 recipes,
 // made where the last sweep's 800 were just removed, cost the runs 0.2-0.5 s of the
@@ -26,7 +26,8 @@
 //
 // The batch never decides a result on its own: whatever goes wrong with it (no bash,
 // a bash older than 5.1 without `wait -p`, an answer it cannot read, a run whose status
-// bash lost or whose output holds a NUL, no run ending for `timeoutMs`, a signal),
+// bash lost, whose output files are gone or whose output holds a NUL, no run ending for
+// `timeoutMs`, a signal),
 // every run it has not answered is run again the usual way, by execProgram with the
 // same argv, environment and timeout. So a run that hangs costs at most twice its
 // timeout, and the answers are always a program's own.
@@ -56,12 +57,25 @@ const BATCH_SCRIPT = [
   // (jobs -p also knows a run forked but not yet in run_of when the signal came.)
   'trap \'kill -TERM $(jobs -p) "${!run_of[@]}" 2>/dev/null; exit 143\' TERM INT HUP',
   // $1 index, $2 status, $3 slot. `read -d ''` stops at a NUL (status 0) or at the end
-  // of the file (status 1, all of it read): a NUL found means the output is not text.
+  // of the file (status 1, all of it read): a NUL found means the output is not text. A
+  // file that cannot be opened (gone: not the batch's doing) leaves its `got` at none: the run
+  // is answered lost, never as if it had printed nothing.
   'answer() {',
-  '  local out= err=',
-  '  if IFS= read -r -d \'\' out <"$dir/$3.out"; then printf \'%s binary\\n\' "$1"; return; fi',
-  '  if [[ -s $dir/$3.err ]] && IFS= read -r -d \'\' err <"$dir/$3.err"; then printf \'%s binary\\n\' "$1"; return; fi',
-  '  printf \'%s %s\\n%s\\0%s\\0\' "$1" "$2" "$out" "$err"',
+  '  local out= err= got=none got_err=1',
+  '  { IFS= read -r -d \'\' out; got=$?; } 2>/dev/null <"$dir/$3.out"',
+  '  if [[ -s $dir/$3.err ]]; then',
+  '    got_err=none',
+  '    { IFS= read -r -d \'\' err; got_err=$?; } 2>/dev/null <"$dir/$3.err"',
+  '  elif [[ ! -e $dir/$3.err ]]; then',
+  '    got_err=none',
+  '  fi',
+  '  if [[ $got == 0 || $got_err == 0 ]]; then',
+  '    printf \'%s binary\\n\' "$1"',
+  '  elif [[ $got == 1 && $got_err == 1 ]]; then',
+  '    printf \'%s %s\\n%s\\0%s\\0\' "$1" "$2" "$out" "$err"',
+  '  else',
+  '    printf \'%s lost\\n\' "$1"',
+  '  fi',
   '}',
   'reap() {',
   '  local pid= status found=0',
@@ -124,7 +138,7 @@ interface Pending {
 /** One answer of the batch script: a run's end, or a run it cannot answer itself. */
 export type BatchAnswer =
   | { index: number; kind: 'ended'; status: number; stdout: string; stderr: string }
-  /** bash saw it end but lost its status; or an output of it holds a NUL byte. */
+  /** bash saw it end but lost its status (or its output files were gone); or an output of it holds a NUL byte. */
   | { index: number; kind: 'lost' | 'binary' };
 
 const HEADER = /^(\d+) (?:(\d+)|(lost|binary))$/;

@@ -114,6 +114,30 @@ describe('execEach', () => {
     assert.equal(second?.stdout, 'b');
   });
 
+  test('the runs share one pair of files per slot: the directory never holds more than the slots and the script', async () => {
+    const outputs = path.join(dir, '.listings.2.5107cafe.tmp');
+    // Each run lists the outputs' directory (its own files are open by then).
+    const lasts = Array.from({ length: 12 }, (_, i) => String(i));
+    const batch = await execEach('sh', ['-c', 'ls -A "$0" | sort | tr "\\n" " "', outputs], lasts, { ...options, concurrency: 3, dir: outputs });
+    const results = await Promise.all(batch.results);
+    await batch.close();
+    const seen = new Set(results.flatMap((r) => r.stdout.trim().split(' ')));
+    assert.deepEqual([...seen].sort(), ['0.err', '0.out', '1.err', '1.out', '2.err', '2.out', 'batch.bash']);
+  });
+
+  test('a run whose output files are gone when it ends is run again the usual way, never answered as empty', async () => {
+    const outputs = path.join(dir, '.listings.3.0ddba11a.tmp');
+    // The run removes its slot's files (as an outsider's cleanup might) and prints.
+    const script = 'rm -f "$0"/*.out "$0"/*.err; echo "listing $1"';
+    const argvs = await argvsDuring(async () => {
+      const batch = await execEach('sh', ['-c', script, outputs], ['a'], { ...options, dir: outputs });
+      const [result] = await Promise.all(batch.results);
+      await batch.close();
+      assert.deepEqual([result?.exitCode, result?.stdout], [0, 'listing a\n']);
+    });
+    assert.deepEqual(directOf(argvs, 'sh'), [['sh', '-c', script, outputs, 'a']], 'the run was asked again');
+  });
+
   test('a run whose output holds a NUL byte is run again the usual way, and its answer is whole', async () => {
     const argvs = await argvsDuring(async () => {
       const batch = await execEach('printf', ['%s\\0tail'], ['nul', 'b'], options);
