@@ -20,20 +20,21 @@ export function isRecipeName(name: string): boolean {
  * plus: never starts with '-', so it can't be read as an option.
  */
 export function refNameProblem(name: string): string | null {
-  const quoted = JSON.stringify(name);
+  // (Quoted only for a message: every ref of every listing passes through here.)
+  const quoted = () => JSON.stringify(name);
   if (name.length === 0) return 'ref name is empty';
-  if (name.startsWith('-')) return `ref name ${quoted} starts with '-' (would be read as an option)`;
-  if (name.length > 255) return `ref name ${quoted} is longer than 255 characters`;
+  if (name.startsWith('-')) return `ref name ${quoted()} starts with '-' (would be read as an option)`;
+  if (name.length > 255) return `ref name ${quoted()} is longer than 255 characters`;
   // eslint-disable-next-line no-control-regex
-  if (/[\x00-\x20\x7f~^:?*[\\]/.test(name)) return `ref name ${quoted} has a character git forbids`;
-  if (name.includes('..')) return `ref name ${quoted} contains '..'`;
-  if (name.includes('@{')) return `ref name ${quoted} contains '@{'`;
-  if (name === '@') return `ref name ${quoted} is '@'`;
-  if (name.endsWith('.') || name.endsWith('/')) return `ref name ${quoted} ends with '.' or '/'`;
-  if (name.startsWith('/') || name.includes('//')) return `ref name ${quoted} has an empty component`;
+  if (/[\x00-\x20\x7f~^:?*[\\]/.test(name)) return `ref name ${quoted()} has a character git forbids`;
+  if (name.includes('..')) return `ref name ${quoted()} contains '..'`;
+  if (name.includes('@{')) return `ref name ${quoted()} contains '@{'`;
+  if (name === '@') return `ref name ${quoted()} is '@'`;
+  if (name.endsWith('.') || name.endsWith('/')) return `ref name ${quoted()} ends with '.' or '/'`;
+  if (name.startsWith('/') || name.includes('//')) return `ref name ${quoted()} has an empty component`;
   for (const component of name.split('/')) {
-    if (component.startsWith('.')) return `ref name ${quoted} has a component starting with '.'`;
-    if (component.endsWith('.lock')) return `ref name ${quoted} has a component ending with '.lock'`;
+    if (component.startsWith('.')) return `ref name ${quoted()} has a component starting with '.'`;
+    if (component.endsWith('.lock')) return `ref name ${quoted()} has a component ending with '.lock'`;
   }
   return null;
 }
