@@ -16,21 +16,20 @@
 //
 //   <index> <exit status>\n<stdout>\0<stderr>\0
 //
-// (or `<index> lost`, `<index> binary`: a run bash cannot answer, below). Slots, not a pair of files per run: a
-// new file costs the filesystem an inode, and ext4 looks for a free one past every
-// inode deleted in the last minutes, so the 800 files of one night of 400 recipes,
-// made where the last sweep's 800 were just removed, cost the runs 0.2-0.5 s of the
-// kernel's time; the slots' files are made once and truncated for each run. The NUL
-// after each output cannot be part of it: an output holding a NUL byte (which bash
-// cannot keep in a variable) is answered `binary`, never cut short.
+// (or `<index> lost`, `<index> binary`: a run bash cannot answer, below). Slots, not a
+// pair of files per run: a new file costs the filesystem an inode, and ext4 looks for a
+// free one past every inode deleted in the last minutes, so the 800 files of one night
+// of 400 recipes, made where the last sweep's 800 were just removed, cost the runs
+// 0.2-0.5 s of the kernel's time; the slots' files are made once and truncated for each
+// run. The NUL after each output cannot be part of it: an output holding a NUL byte
+// (which bash cannot keep in a variable) is answered `binary`, never cut short.
 //
 // The batch never decides a result on its own: whatever goes wrong with it (no bash,
 // a bash older than 5.1 without `wait -p`, an answer it cannot read, a run whose status
 // bash lost, whose output files are gone or whose output holds a NUL, no run ending for
-// `timeoutMs`, a signal),
-// every run it has not answered is run again the usual way, by execProgram with the
-// same argv, environment and timeout. So a run that hangs costs at most twice its
-// timeout, and the answers are always a program's own.
+// `timeoutMs`, a signal), every run it has not answered is run again the usual way, by
+// execProgram with the same argv, environment and timeout. So a run that hangs costs at
+// most twice its timeout, and the answers are always a program's own.
 //
 // The slots' directory is removed by close(). A runner killed outright leaves it: the
 // caller names it (`dir`) where its own leftover cleanup looks, or it is in the temp
@@ -58,8 +57,8 @@ const BATCH_SCRIPT = [
   'trap \'kill -TERM $(jobs -p) "${!run_of[@]}" 2>/dev/null; exit 143\' TERM INT HUP',
   // $1 index, $2 status, $3 slot. `read -d ''` stops at a NUL (status 0) or at the end
   // of the file (status 1, all of it read): a NUL found means the output is not text. A
-  // file that cannot be opened (gone: not the batch's doing) leaves its `got` at none: the run
-  // is answered lost, never as if it had printed nothing.
+  // file that cannot be opened (gone: not the batch's doing) leaves its `got` at none:
+  // the run is answered lost, never as if it had printed nothing.
   'answer() {',
   '  local out= err= got=none got_err=1',
   '  { IFS= read -r -d \'\' out; got=$?; } 2>/dev/null <"$dir/$3.out"',
@@ -155,6 +154,10 @@ export function answerReader(onAnswer: (answer: BatchAnswer) => boolean): { push
   let header: { index: number; status: number } | null = null;
   let stdout: string | null = null;
   let broken = false;
+  const give = (answer: BatchAnswer): boolean => {
+    broken = !onAnswer(answer);
+    return !broken;
+  };
   const push = (text: string): void => {
     if (broken) return;
     buffer += text;
@@ -170,14 +173,8 @@ export function answerReader(onAnswer: (answer: BatchAnswer) => boolean): { push
           broken = true;
           return;
         }
-        if (match[3] === 'lost' || match[3] === 'binary') {
-          if (!onAnswer({ index, kind: match[3] })) {
-            broken = true;
-            return;
-          }
-          continue;
-        }
-        header = { index, status: Number(match[2]) };
+        if (match[3] === undefined) header = { index, status: Number(match[2]) };
+        else if (!give({ index, kind: match[3] as 'lost' | 'binary' })) return;
         continue;
       }
       const end = buffer.indexOf('\0', at);
@@ -191,10 +188,7 @@ export function answerReader(onAnswer: (answer: BatchAnswer) => boolean): { push
       const answer: BatchAnswer = { index: header.index, kind: 'ended', status: header.status, stdout, stderr: output };
       header = null;
       stdout = null;
-      if (!onAnswer(answer)) {
-        broken = true;
-        return;
-      }
+      if (!give(answer)) return;
     }
     buffer = at === 0 ? buffer : buffer.slice(at);
   };
@@ -317,7 +311,7 @@ function asExecResult(argv: readonly string[], status: number, stdout: string, s
   return { argv, exitCode: signal ? null : status, signal, stdout, stderr, timedOut: false };
 }
 
-/** The result of a run whose output could not be read back: a failure naming why. */
+/** The result of a run that execProgram could not start or wait for: a failure naming why. */
 function crashed(program: string, fixedArgs: readonly string[], last: string, error: unknown): ExecResult {
   const why = error instanceof Error ? error.message : String(error);
   return { argv: [program, ...fixedArgs, last], exitCode: 126, signal: null, stdout: '', stderr: `${program}: ${why}\n`, timedOut: false };

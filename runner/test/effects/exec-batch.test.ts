@@ -97,7 +97,7 @@ describe('execEach', () => {
     // sharing a slot print outputs of different lengths: none may keep a piece of another's.
     const script = 'case "$1" in long) s=x; for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17; do s="$s$s"; done; printf "%s" "$s" ;; nl) printf "\\n\\na\\n\\n" ;; utf) printf "ünï ✓\\n" >&2 ;; *) printf "%s" "$1" ;; esac';
     const lasts = ['long', 'nl', 'utf', 'short', 'long', 'nl', 'utf', 'short'];
-    const batch = await execEach('sh', ['-c', `${script}`, 'sh'], lasts, { ...options, concurrency: 2 });
+    const batch = await execEach('sh', ['-c', script, 'sh'], lasts, { ...options, concurrency: 2 });
     const results = await Promise.all(batch.results);
     await batch.close();
     const expected: Record<string, [string, string]> = { long: ['x'.repeat(2 ** 17), ''], nl: ['\n\na\n\n', ''], utf: ['', 'ünï ✓\n'], short: ['short', ''] };
