@@ -12,7 +12,8 @@
 //
 // Each run writes its stdout and stderr to the files of a slot (`<slot>.out`,
 // `<slot>.err`, one slot per run at once, in a private directory), and when it ends,
-// bash reads them back and prints its answer before the slot takes the next run:
+// bash reads back what it wrote and prints its answer before the slot takes the next
+// run:
 //
 //   <index> <exit status>\n<stdout>\0<stderr>\0
 //
@@ -20,16 +21,23 @@
 // pair of files per run: a new file costs the filesystem an inode, and ext4 looks for a
 // free one past every inode deleted in the last minutes, so the 800 files of one night
 // of 400 recipes, made where the last sweep's 800 were just removed, cost the runs
-// 0.2-0.5 s of the kernel's time; the slots' files are made once and truncated for each
-// run. The NUL after each output cannot be part of it: an output holding a NUL byte
-// (which bash cannot keep in a variable) is answered `binary`, never cut short.
+// 0.2-0.5 s of the kernel's time. Bash opens each slot's files once, to append for the
+// runs and to read for itself: a run's output is what lies between where the read
+// descriptor stopped and the end of the file, so no run opens or truncates a file (which
+// cost the night another 0.05 s of wall time at N = 400). The NUL after each output
+// cannot be part of it: an output holding a NUL byte (which bash cannot keep in a
+// variable) is answered `binary`, never cut short, and read past.
 //
 // The batch never decides a result on its own: whatever goes wrong with it (no bash,
 // a bash older than 5.1 without `wait -p`, an answer it cannot read, a run whose status
-// bash lost, whose output files are gone or whose output holds a NUL, no run ending for
-// `timeoutMs`, a signal), every run it has not answered is run again the usual way, by
-// execProgram with the same argv, environment and timeout. So a run that hangs costs at
-// most twice its timeout, and the answers are always a program's own.
+// bash lost or whose output it could not read, an output holding a NUL, no run ending
+// for `timeoutMs`, a signal), every run it has not answered is run again the usual way,
+// by execProgram with the same argv, environment and timeout. So a run that hangs costs
+// at most twice its timeout, and the answers are always a program's own.
+//
+// A program a run leaves behind that still holds the run's stdout or stderr would write
+// into the answer of a later run in the same slot; git's helpers end with git, and no
+// run holds any other slot's descriptor.
 //
 // The slots' directory is removed by close(). A runner killed outright leaves it: the
 // caller names it (`dir`) where its own leftover cleanup looks, or it is in the temp
@@ -49,29 +57,37 @@ const BATCH_SCRIPT = [
   'shift 3',
   'fixed=("${@:1:fixed_count}")',
   'shift "$fixed_count"',
+  // Looked up once here: each run's fork would otherwise search PATH for it again.
+  '[[ ${fixed[0]} == */* ]] || hash -- "${fixed[0]}" 2>/dev/null',
   'declare -A run_of=() slot_of=()',
-  'free=()',
-  'for ((slot = limit - 1; slot >= 0; slot--)); do free+=("$slot"); done',
+  'free=() slot_fds=() out_w=() err_w=() out_r=() err_r=()',
+  // Each slot's two files, opened once: written through descriptors opened to append,
+  // read back through descriptors of their own, whose offsets stay where the last run's
+  // output ended.
+  'for ((slot = limit - 1; slot >= 0; slot--)); do',
+  '  free+=("$slot")',
+  '  exec {w}>>"$dir/$slot.out" {e}>>"$dir/$slot.err" {r}<"$dir/$slot.out" {s}<"$dir/$slot.err" || exit 5',
+  '  out_w[slot]=$w err_w[slot]=$e out_r[slot]=$r err_r[slot]=$s',
+  '  slot_fds+=("$w" "$e" "$r" "$s")',
+  'done',
   'running=0 n=0',
   // (jobs -p also knows a run forked but not yet in run_of when the signal came.)
   'trap \'kill -TERM $(jobs -p) "${!run_of[@]}" 2>/dev/null; exit 143\' TERM INT HUP',
-  // $1 index, $2 status, $3 slot. `read -d ''` stops at a NUL (status 0) or at the end
-  // of the file (status 1, all of it read): a NUL found means the output is not text. A
-  // file that cannot be opened (gone: not the batch's doing) leaves its `got` at none:
-  // the run is answered lost, never as if it had printed nothing.
+  // $1 index, $2 status, $3 slot. `read -d \'\'` reads what the run appended: it stops
+  // at the end of the file (status 1, all of it read) or at a NUL (status 0: the output
+  // is not text; the rest is read past, so that the slot's next run starts clean). Any
+  // other status is a read that failed: the run is answered lost, never as if it had
+  // printed nothing.
   'answer() {',
-  '  local out= err= got=none got_err=1',
-  '  { IFS= read -r -d \'\' out; got=$?; } 2>/dev/null <"$dir/$3.out"',
-  '  if [[ -s $dir/$3.err ]]; then',
-  '    got_err=none',
-  '    { IFS= read -r -d \'\' err; got_err=$?; } 2>/dev/null <"$dir/$3.err"',
-  '  elif [[ ! -e $dir/$3.err ]]; then',
-  '    got_err=none',
-  '  fi',
-  '  if [[ $got == 0 || $got_err == 0 ]]; then',
-  '    printf \'%s binary\\n\' "$1"',
-  '  elif [[ $got == 1 && $got_err == 1 ]]; then',
+  '  local out= err= got got_err',
+  '  IFS= read -r -d \'\' -u "${out_r[$3]}" out; got=$?',
+  '  IFS= read -r -d \'\' -u "${err_r[$3]}" err; got_err=$?',
+  '  if [[ $got == 1 && $got_err == 1 ]]; then',
   '    printf \'%s %s\\n%s\\0%s\\0\' "$1" "$2" "$out" "$err"',
+  '  elif [[ $got == 0 || $got_err == 0 ]]; then',
+  '    printf \'%s binary\\n\' "$1"',
+  '    while IFS= read -r -d \'\' -u "${out_r[$3]}" _; do :; done',
+  '    while IFS= read -r -d \'\' -u "${err_r[$3]}" _; do :; done',
   '  else',
   '    printf \'%s lost\\n\' "$1"',
   '  fi',
@@ -100,7 +116,12 @@ const BATCH_SCRIPT = [
   '  while ((running >= limit)); do reap; done',
   '  slot=${free[-1]}',
   '  unset \'free[-1]\'',
-  '  "${fixed[@]}" "$last" >"$dir/$slot.out" 2>"$dir/$slot.err" </dev/null &',
+  // The run gets its slot's files as stdout and stderr, and none of the slots\'
+  // descriptors: a program it leaves behind can write into no other run's output.
+  '  (',
+  '    for fd in "${slot_fds[@]}"; do exec {fd}>&-; done',
+  '    exec "${fixed[@]}" "$last"',
+  '  ) >&"${out_w[slot]}" 2>&"${err_w[slot]}" </dev/null &',
   '  run_of[$!]=$n slot_of[$!]=$slot',
   '  n=$((n + 1)) running=$((running + 1))',
   'done',
@@ -137,7 +158,7 @@ interface Pending {
 /** One answer of the batch script: a run's end, or a run it cannot answer itself. */
 export type BatchAnswer =
   | { index: number; kind: 'ended'; status: number; stdout: string; stderr: string }
-  /** bash saw it end but lost its status (or its output files were gone); or an output of it holds a NUL byte. */
+  /** bash saw it end but lost its status (or could not read its output); or an output of it holds a NUL byte. */
   | { index: number; kind: 'lost' | 'binary' };
 
 const HEADER = /^(\d+) (?:(\d+)|(lost|binary))$/;

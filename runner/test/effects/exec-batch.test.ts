@@ -125,17 +125,38 @@ describe('execEach', () => {
     assert.deepEqual([...seen].sort(), ['0.err', '0.out', '1.err', '1.out', '2.err', '2.out', 'batch.bash']);
   });
 
-  test('a run whose output files are gone when it ends is run again the usual way, never answered as empty', async () => {
+  test('a run whose slot files are removed while it runs is still answered whole, by the batch', async () => {
     const outputs = path.join(dir, '.listings.3.0ddba11a.tmp');
-    // The run removes its slot's files (as an outsider's cleanup might) and prints.
-    const script = 'rm -f "$0"/*.out "$0"/*.err; echo "listing $1"';
+    // The run removes its slot's files (as an outsider's cleanup might) and then prints:
+    // the batch holds them open, so the answer is still the program's own.
+    const script = 'rm -f "$0"/*.out "$0"/*.err; echo "listing $1"; echo "note $1" >&2';
     const argvs = await argvsDuring(async () => {
-      const batch = await execEach('sh', ['-c', script, outputs], ['a'], { ...options, dir: outputs });
-      const [result] = await Promise.all(batch.results);
+      const batch = await execEach('sh', ['-c', script, outputs], ['a', 'b', 'c'], { ...options, concurrency: 1, dir: outputs });
+      const results = await Promise.all(batch.results);
       await batch.close();
-      assert.deepEqual([result?.exitCode, result?.stdout], [0, 'listing a\n']);
+      assert.deepEqual(
+        results.map((r) => [r.exitCode, r.stdout, r.stderr]),
+        ['a', 'b', 'c'].map((last) => [0, `listing ${last}\n`, `note ${last}\n`]),
+      );
     });
-    assert.deepEqual(directOf(argvs, 'sh'), [['sh', '-c', script, outputs, 'a']], 'the run was asked again');
+    assert.deepEqual(directOf(argvs, 'sh'), [], 'no run was asked again');
+  });
+
+  test("a run holds its own slot's files as stdout and stderr, and no other descriptor of the batch's", async () => {
+    const outputs = path.join(dir, '.listings.6.5e1f5e1f.tmp');
+    // Each run names every descriptor it holds into the outputs' directory.
+    const script = 'for fd in /proc/$$/fd/*; do t=$(readlink "$fd") || continue; case "$t" in "$0"/*) echo "${fd##*/} ${t##*/}" ;; esac; done';
+    const batch = await execEach('sh', ['-c', script, outputs], ['0', '1', '2', '3', '4', '5'], { ...options, concurrency: 2, dir: outputs });
+    const results = await Promise.all(batch.results);
+    await batch.close();
+    for (const result of results) {
+      const held = result.stdout.trim().split('\n').sort();
+      assert.equal(held.length, 2, `held: ${held.join(', ')}`);
+      const [stdoutFile, stderrFile] = [held[0]?.split(' ')[1], held[1]?.split(' ')[1]];
+      assert.match(held[0] ?? '', /^1 [01]\.out$/);
+      assert.equal(stderrFile, stdoutFile?.replace('.out', '.err'));
+      assert.match(held[1] ?? '', /^2 [01]\.err$/);
+    }
   });
 
   test('a run whose output holds a NUL byte is run again the usual way, and its answer is whole', async () => {
@@ -149,6 +170,22 @@ describe('execEach', () => {
     // (Started in the order bash answered them, the order the runs ended: compared as a set.)
     const direct = directOf(argvs, 'printf').sort((a, b) => String(a[2]).localeCompare(String(b[2])));
     assert.deepEqual(direct, [['printf', '%s\\0tail', 'b'], ['printf', '%s\\0tail', 'nul']]);
+  });
+
+  test("after an output with NUL bytes, the slot's next run is answered with its own output only", async () => {
+    // One slot: the runs after the one printing NULs read on where it ended.
+    const script = 'case "$0" in nul*) printf "a\\0b\\0c" ; printf "x\\0y" >&2 ;; *) printf "%s" "$0" ; printf "e-%s" "$0" >&2 ;; esac';
+    const lasts = ['plain-1', 'nul-1', 'plain-2', 'nul-2', 'plain-3'];
+    const argvs = await argvsDuring(async () => {
+      const batch = await execEach('sh', ['-c', script], lasts, { ...options, concurrency: 1 });
+      const results = await Promise.all(batch.results);
+      await batch.close();
+      assert.deepEqual(
+        results.map((r) => [r.stdout, r.stderr]),
+        lasts.map((last) => (last.startsWith('nul') ? ['a\0b\0c', 'x\0y'] : [last, `e-${last}`])),
+      );
+    });
+    assert.deepEqual(directOf(argvs, 'sh').map((argv) => argv[3]), ['nul-1', 'nul-2'], 'only the runs with NULs were asked again');
   });
 
   test('a run killed by a signal says which; a program that does not exist exits 127', async () => {
