@@ -75,9 +75,8 @@ const BATCH_SCRIPT = [
   'trap \'kill -TERM $(jobs -p) "${!run_of[@]}" 2>/dev/null; exit 143\' TERM INT HUP',
   // $1 index, $2 status, $3 slot. `read -d \'\'` reads what the run appended: it stops
   // at the end of the file (status 1, all of it read) or at a NUL (status 0: the output
-  // is not text; the rest is read past, so that the slot's next run starts clean). Any
-  // other status is a read that failed: the run is answered lost, never as if it had
-  // printed nothing.
+  // is not text). Any other status is a read that failed: the run is answered lost,
+  // never as if it had printed nothing.
   'answer() {',
   '  local out= err= got got_err',
   '  IFS= read -r -d \'\' -u "${out_r[$3]}" out; got=$?',
@@ -86,11 +85,16 @@ const BATCH_SCRIPT = [
   '    printf \'%s %s\\n%s\\0%s\\0\' "$1" "$2" "$out" "$err"',
   '  elif [[ $got == 0 || $got_err == 0 ]]; then',
   '    printf \'%s binary\\n\' "$1"',
-  '    while IFS= read -r -d \'\' -u "${out_r[$3]}" _; do :; done',
-  '    while IFS= read -r -d \'\' -u "${err_r[$3]}" _; do :; done',
   '  else',
   '    printf \'%s lost\\n\' "$1"',
   '  fi',
+  '}',
+  // $1 slot, its run ended (answered or not): whatever its files still hold past the
+  // read offsets is read past, so that the slot's next run reads its own output only.
+  'release() {',
+  '  while IFS= read -r -d \'\' -u "${out_r[$1]}" _; do :; done',
+  '  while IFS= read -r -d \'\' -u "${err_r[$1]}" _; do :; done',
+  '  free+=("$1")',
   '}',
   'reap() {',
   '  local pid= status found=0',
@@ -100,7 +104,7 @@ const BATCH_SCRIPT = [
   '    for pid in "${!run_of[@]}"; do',
   '      kill -0 "$pid" 2>/dev/null && continue',
   '      printf \'%s lost\\n\' "${run_of[$pid]}"',
-  '      free+=("${slot_of[$pid]}")',
+  '      release "${slot_of[$pid]}"',
   '      unset "run_of[$pid]" "slot_of[$pid]"',
   '      running=$((running - 1)) found=1',
   '    done',
@@ -108,7 +112,7 @@ const BATCH_SCRIPT = [
   '    return',
   '  fi',
   '  answer "${run_of[$pid]}" "$status" "${slot_of[$pid]}"',
-  '  free+=("${slot_of[$pid]}")',
+  '  release "${slot_of[$pid]}"',
   '  unset "run_of[$pid]" "slot_of[$pid]"',
   '  running=$((running - 1))',
   '}',
