@@ -60,7 +60,7 @@ const BATCH_SCRIPT = [
   // Looked up once here: each run's fork would otherwise search PATH for it again.
   '[[ ${fixed[0]} == */* ]] || hash -- "${fixed[0]}" 2>/dev/null',
   'declare -A run_of=() slot_of=()',
-  'free=() slot_fds=() out_w=() err_w=() out_r=() err_r=()',
+  'free=() out_w=() err_w=() out_r=() err_r=()',
   // Each slot's two files, opened once: written through descriptors opened to append,
   // read back through descriptors of their own, whose offsets stay where the last run's
   // output ended.
@@ -68,7 +68,6 @@ const BATCH_SCRIPT = [
   '  free+=("$slot")',
   '  exec {w}>>"$dir/$slot.out" {e}>>"$dir/$slot.err" {r}<"$dir/$slot.out" {s}<"$dir/$slot.err" || exit 5',
   '  out_w[slot]=$w err_w[slot]=$e out_r[slot]=$r err_r[slot]=$s',
-  '  slot_fds+=("$w" "$e" "$r" "$s")',
   'done',
   'running=0 n=0',
   // (jobs -p also knows a run forked but not yet in run_of when the signal came.)
@@ -123,7 +122,7 @@ const BATCH_SCRIPT = [
   // The run gets its slot's files as stdout and stderr, and none of the slots\'
   // descriptors: a program it leaves behind can write into no other run's output.
   '  (',
-  '    for fd in "${slot_fds[@]}"; do exec {fd}>&-; done',
+  '    for fd in "${out_w[@]}" "${err_w[@]}" "${out_r[@]}" "${err_r[@]}"; do exec {fd}>&-; done',
   '    exec "${fixed[@]}" "$last"',
   '  ) >&"${out_w[slot]}" 2>&"${err_w[slot]}" </dev/null &',
   '  run_of[$!]=$n slot_of[$!]=$slot',
