@@ -86,6 +86,7 @@ describe('the dashboard in a real browser', { skip: skipReason ?? false }, () =>
     await server?.close();
     await w?.s.close();
     rmSync(profile, { recursive: true, force: true });
+    if (shots) rmSync(shots, { recursive: true, force: true });
   });
 
   async function open(pathname: string, width = 1280) {
