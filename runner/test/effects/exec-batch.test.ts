@@ -251,6 +251,29 @@ describe('execEach', () => {
     assert.deepEqual(directOf(argvs, 'printf'), [['printf', '<%s>', 'zero']], 'only the lost run was run again');
   });
 
+
+  test("the real script: a run whose status `wait` lost is answered lost, and the slot's next run reads its own output only", async () => {
+    // bash losing a status cannot be made to happen on purpose, so the batch's bash gets,
+    // through BASH_ENV (read before the script), a `wait` that reaps as the builtin does
+    // but forgets which run every second time: the script's own lost path then answers it.
+    const shim = path.join(dir, 'forgetful-wait.bash');
+    writeFileSync(shim, 'waits=0\nwait() { builtin wait "$@"; local status=$?; waits=$((waits + 1)); ((waits % 2)) || pid=; return "$status"; }\n');
+    const script = 'printf "out-%s" "$0"; printf "err-%s" "$0" >&2';
+    const lasts = ['a', 'b', 'c', 'd', 'e'];
+    const argvs = await argvsDuring(async () => {
+      // One slot: every run after a lost one reads on where the lost one's output lies.
+      const batch = await execEach('sh', ['-c', script], lasts, { ...options, concurrency: 1, env: { BASH_ENV: shim } });
+      const results = await Promise.all(batch.results);
+      await batch.close();
+      assert.deepEqual(
+        results.map((r) => [r.exitCode, r.stdout, r.stderr]),
+        lasts.map((last) => [0, `out-${last}`, `err-${last}`]),
+      );
+    });
+    assert.equal(batchesOf(argvs).length, 1);
+    // (The shim reaches the runs too, but they are sh: only bash reads BASH_ENV.)
+    assert.deepEqual(directOf(argvs, 'sh').map((argv) => argv[3]), ['b', 'd'], 'the runs whose status was lost, and only they, were asked again');
+  });
   test('an answer the script never gives: nothing after it is trusted, the rest is run the usual way', async () => {
     const bin = await pathWithBash(`printf '0 0\\nx\\0\\0garbage\\n1 9\\n\\0\\0'`);
     const argvs = await argvsDuring(async () => {
