@@ -96,8 +96,8 @@ let
   test = import ./vm-test-engine.nix { inherit pkgs self; };
 
   # The NixOS options the machine sets besides services.cc-ci, with nixpkgs' types
-  # (nixos/modules/virtualisation/qemu-vm.nix and docker.nix), and those the module
-  # defines into, as plain data.
+  # (nixos/modules/virtualisation/qemu-vm.nix, docker.nix and web-servers/nginx), and
+  # those the module defines into, as plain data.
   nixosOptions =
     { lib, ... }:
     let
@@ -123,6 +123,10 @@ let
           docker.enable = option types.bool false;
           docker.liveRestore = option types.bool true;
         };
+        # What modules/dashboard.nix defines into nixpkgs' nginx module (under an mkIf
+        # that is off here: a definition needs its option declared all the same).
+        services.nginx.enable = option types.bool false;
+        services.nginx.virtualHosts = option (types.attrsOf types.anything) { };
       };
     };
 
