@@ -1,6 +1,7 @@
 # The module evaluation against nixpkgs' lib alone: no nixpkgs, no NixOS. The few
-# NixOS options the module defines are declared here as plain data, `utils` has the
-# one function the module takes from it, and `pkgs` is a stand-in whose packages are
+# NixOS options the module defines are declared as plain data and `utils` has the one
+# function the module takes from it (both in checks/nixos-stand-ins.nix, shared with
+# the engine VM test's evaluation), and `pkgs` is a stand-in whose packages are
 # names with store-path-shaped outPaths: its `callPackage` applies cc-ci's own
 # pkgs/*.nix to stand-ins of the builders, so their arguments and the versions they
 # read are evaluated, and nothing is built. runner/test/nix runs this with
@@ -95,59 +96,15 @@ let
   };
   module = import ../modules/cc-ci.nix { inherit self; };
 
-  # The NixOS options services.cc-ci defines into, as plain data.
-  nixosOptions =
-    { lib, ... }:
-    let
-      inherit (lib) mkOption types;
-    in
-    {
-      options = {
-        assertions = mkOption {
-          type = types.listOf types.unspecified;
-          default = [ ];
-        };
-        warnings = mkOption {
-          type = types.listOf types.str;
-          default = [ ];
-        };
-        environment.systemPackages = mkOption {
-          type = types.listOf types.package;
-          default = [ ];
-        };
-        systemd.services = mkOption {
-          type = types.lazyAttrsOf types.raw;
-          default = { };
-        };
-        systemd.timers = mkOption {
-          type = types.lazyAttrsOf types.raw;
-          default = { };
-        };
-        systemd.tmpfiles.rules = mkOption {
-          type = types.listOf types.str;
-          default = [ ];
-        };
-        # What modules/dashboard.nix sets of the nixpkgs nginx module.
-        services.nginx.enable = mkOption {
-          type = types.bool;
-          default = false;
-        };
-        services.nginx.virtualHosts = mkOption {
-          type = types.attrsOf types.anything;
-          default = { };
-        };
-      };
-    };
-
-  # nixos/lib/systemd-lib.nix's unitNameType, as nixpkgs defines it (the full NixOS
-  # evaluation, checks/module-eval.nix, uses nixpkgs' own).
-  utils.systemdUtils.lib.unitNameType = lib.types.strMatching "[a-zA-Z0-9@%:_.\\-]+[.](service|socket|device|mount|automount|swap|target|path|timer|scope|slice)";
+  # The NixOS options services.cc-ci defines into, and `utils`.
+  standIns = import ./nixos-stand-ins.nix { inherit lib; };
+  inherit (standIns) utils;
 
   evaluation =
     pkgs: modules:
     lib.evalModules {
       modules = [
-        nixosOptions
+        standIns.module
         { _module.args = { inherit pkgs utils; }; }
         module
       ]

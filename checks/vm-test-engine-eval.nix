@@ -4,7 +4,8 @@
 # store-path-shaped outPaths (its `callPackage` applies cc-ci's own files to stand-ins of
 # the builders), `pkgs.testers.runNixOSTest` hands the test back as it was given, and the
 # machine's module is evaluated with services.cc-ci imported and the few other NixOS
-# options it sets declared here as plain data, with the types nixpkgs gives them. What
+# options it sets declared as plain data, with the types nixpkgs gives them (those the
+# module defines into in checks/nixos-stand-ins.nix, the machine's own here). What
 # comes out is what runner/test/nix/vm-test-engine.test.ts checks: the test script with
 # every interpolation resolved (then compiled and linted as Python there), the module's
 # configuration and assertions on this machine, its abra and Docker client, the fake
@@ -95,10 +96,12 @@ let
 
   test = import ./vm-test-engine.nix { inherit pkgs self; };
 
-  # The NixOS options the machine sets besides services.cc-ci, with nixpkgs' types
-  # (nixos/modules/virtualisation/qemu-vm.nix, docker.nix and web-servers/nginx), and
-  # those the module defines into, as plain data.
-  nixosOptions =
+  # The NixOS options services.cc-ci defines into, and `utils` (checks/nixos-stand-ins.nix,
+  # shared with checks/module-eval-lib.nix); and those the machine sets besides, with
+  # nixpkgs' types (nixos/modules/virtualisation/qemu-vm.nix and docker.nix).
+  standIns = import ./nixos-stand-ins.nix { inherit lib; };
+  inherit (standIns) utils;
+  machineOptions =
     { lib, ... }:
     let
       inherit (lib) mkOption types;
@@ -109,34 +112,20 @@ let
         };
     in
     {
-      options = {
-        assertions = option (types.listOf types.unspecified) [ ];
-        warnings = option (types.listOf types.str) [ ];
-        environment.systemPackages = option (types.listOf types.package) [ ];
-        systemd.services = option (types.lazyAttrsOf types.raw) { };
-        systemd.timers = option (types.lazyAttrsOf types.raw) { };
-        systemd.tmpfiles.rules = option (types.listOf types.str) [ ];
-        virtualisation = {
-          memorySize = option types.ints.positive 1024;
-          diskSize = option (types.nullOr types.ints.positive) 1024;
-          cores = option types.ints.positive 1;
-          docker.enable = option types.bool false;
-          docker.liveRestore = option types.bool true;
-        };
-        # What modules/dashboard.nix defines into nixpkgs' nginx module (under an mkIf
-        # that is off here: a definition needs its option declared all the same).
-        services.nginx.enable = option types.bool false;
-        services.nginx.virtualHosts = option (types.attrsOf types.anything) { };
+      options.virtualisation = {
+        memorySize = option types.ints.positive 1024;
+        diskSize = option (types.nullOr types.ints.positive) 1024;
+        cores = option types.ints.positive 1;
+        docker.enable = option types.bool false;
+        docker.liveRestore = option types.bool true;
       };
     };
-
-  # nixos/lib/systemd-lib.nix's unitNameType, as checks/module-eval-lib.nix has it.
-  utils.systemdUtils.lib.unitNameType = lib.types.strMatching "[a-zA-Z0-9@%:_.\\-]+[.](service|socket|device|mount|automount|swap|target|path|timer|scope|slice)";
 
   machine =
     (lib.evalModules {
       modules = [
-        nixosOptions
+        standIns.module
+        machineOptions
         { _module.args = { inherit pkgs utils; }; }
         test.nodes.machine
       ];

@@ -24,6 +24,7 @@ describe('nix files', () => {
       'checks/engine/fixture-recipe.nix',
       'checks/module-eval.nix',
       'checks/module-eval-lib.nix',
+      'checks/nixos-stand-ins.nix',
     ]) {
       assert.ok(files.includes(expected), `${expected} is missing (found ${files.join(', ')})`);
     }
