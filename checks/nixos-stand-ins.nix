@@ -14,6 +14,9 @@ let
     };
 in
 {
+  # An option declared with its type and default (for a caller's own stand-ins too).
+  inherit option;
+
   module = {
     options = {
       assertions = option (types.listOf types.unspecified) [ ];

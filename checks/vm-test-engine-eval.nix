@@ -1,9 +1,8 @@
 # The NixOS VM test on the real engine (checks/vm-test-engine.nix) evaluated against
 # nixpkgs' lib alone, the way checks/module-eval-lib.nix evaluates the module: no
-# nixpkgs, no NixOS, nothing built. `pkgs` is a stand-in whose packages are names with
-# store-path-shaped outPaths (its `callPackage` applies cc-ci's own files to stand-ins of
-# the builders), `pkgs.testers.runNixOSTest` hands the test back as it was given, and the
-# machine's module is evaluated with services.cc-ci imported and the few other NixOS
+# nixpkgs, no NixOS, nothing built. `pkgs` and the flake are the stand-ins of
+# checks/vm-pkgs-stand-ins.nix (packages are names with store-path-shaped outPaths,
+# `pkgs.testers.runNixOSTest` hands the test back as it was given), and the machine's module is evaluated with services.cc-ci imported and the few other NixOS
 # options it sets declared as plain data, with the types nixpkgs gives them (those the
 # module defines into in checks/nixos-stand-ins.nix, the machine's own here). What
 # comes out is what runner/test/nix/vm-test-engine.test.ts checks: the test script with
@@ -19,80 +18,7 @@
 }:
 let
   lib = if libPath == null then import <nixpkgs/lib> else import libPath;
-  system = "x86_64-linux";
-
-  package =
-    name: extra:
-    {
-      type = "derivation";
-      inherit name;
-      outPath = "${builtins.storeDir}/${lib.fixedWidthString 32 "0" ""}-${name}";
-      meta = { };
-    }
-    // extra;
-
-  pkgs = {
-    inherit lib;
-    stdenv.hostPlatform.system = system;
-    formats.json =
-      { }:
-      {
-        type = lib.types.anything;
-        generate = name: _value: package name { };
-      };
-    runCommand = name: env: script: package name ((env.passthru or { }) // { inherit script; });
-    writeText = name: text: package name { inherit text; };
-    makeWrapper = package "make-wrapper-hook" { };
-    docker-client = package "docker-client-28.5.1" { meta.mainProgram = "docker"; };
-    git = package "git-2.51.2" { };
-    util-linux = package "util-linux-2.41.2" { };
-    gnutar = package "gnutar-1.35" { };
-    gzip = package "gzip-1.14" { };
-    coreutils = package "coreutils-9.8" { };
-    bash = package "bash-5.3p3" { };
-    openssh = package "openssh-10.2p1" { };
-    nodejs = package "nodejs-22.21.1" { meta.mainProgram = "node"; };
-    busybox = package "busybox-1.37.0" { };
-
-    buildNpmPackage =
-      attrs: package "${attrs.pname}-${attrs.version}" ({ inherit (attrs) makeWrapperArgs; } // attrs.passthru or { });
-    importNpmLock = {
-      __functor = _: _args: package "npm-deps" { };
-      npmConfigHook = package "npm-config-hook" { };
-    };
-    # No pkgs.abra here (as at the locked nixos-25.11): pkgs/pinned-abra.nix builds its own.
-    buildGoModule =
-      f:
-      let
-        attrs = if lib.isFunction f then f attrs else f;
-      in
-      package "${attrs.pname}-${attrs.version}" {
-        inherit (attrs) src version;
-        meta.mainProgram = attrs.meta.mainProgram;
-      };
-    fetchFromGitea = attrs: attrs;
-    dockerTools.buildImage =
-      args:
-      package "docker-image-${args.name}.tar.gz" {
-        passthru.buildArgs = args;
-        buildArgs = args;
-      };
-
-    # The test module itself: its nodes and testScript are read below.
-    testers.runNixOSTest = test: test;
-
-    callPackage =
-      fn: overrides:
-      let
-        f = if lib.isFunction fn then fn else import fn;
-      in
-      f (builtins.intersectAttrs (builtins.functionArgs f) pkgs // overrides);
-  };
-
-  self = {
-    outPath = toString ../.;
-    nixosModules.default = import ../modules/cc-ci.nix { inherit self; };
-  };
+  inherit (import ./vm-pkgs-stand-ins.nix { inherit lib; }) pkgs self;
 
   test = import ./vm-test-engine.nix { inherit pkgs self; };
 
@@ -104,12 +30,8 @@ let
   machineOptions =
     { lib, ... }:
     let
-      inherit (lib) mkOption types;
-      option =
-        type: default:
-        mkOption {
-          inherit type default;
-        };
+      inherit (lib) types;
+      inherit (standIns) option;
     in
     {
       options.virtualisation = {

@@ -20,6 +20,8 @@ describe('nix files', () => {
       'checks/vm-test.nix',
       'checks/vm-test-engine.nix',
       'checks/vm-test-engine-eval.nix',
+      'checks/vm-test-eval.nix',
+      'checks/vm-pkgs-stand-ins.nix',
       'checks/engine/fixture-image.nix',
       'checks/engine/fixture-recipe.nix',
       'checks/module-eval.nix',

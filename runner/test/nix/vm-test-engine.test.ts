@@ -13,12 +13,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, test, type TestContext } from 'node:test';
+import { describe, test } from 'node:test';
 import { configFileSchema } from '../../src/config/config.js';
 import { loadRecipeDefinition } from '../../src/config/recipe-definition.js';
 import { createFixtureRecipe, FIXTURE_IMAGE, fixtureComposeText, type FakeBehaviour } from '../../src/demo/fixtures.js';
 import { execProgram } from '../../src/effects/exec.js';
-import { findNixpkgsLib, nixInstantiateInstalled, repoRoot, storeArguments } from './nix-tools.js';
+import { nixInstantiateInstalled, repoRoot, storeArguments } from './nix-tools.js';
+import { evaluateAgainstLib, nixEval, outcome, testScriptLikeTheDriver } from './vm-script.js';
 
 const root = repoRoot();
 
@@ -61,14 +62,6 @@ interface Evaluation {
   fixtureApp: string;
 }
 
-async function nixEval<T>(args: string[]): Promise<T> {
-  const result = await execProgram('nix-instantiate', ['--eval', '--strict', '--json', ...storeArguments(), ...args], {
-    timeoutMs: 120_000,
-  });
-  if (result.exitCode !== 0) throw new Error(`nix-instantiate ${args.join(' ')} failed:\n${result.stderr}`);
-  return JSON.parse(result.stdout) as T;
-}
-
 // Every commit with its compose.yml as Nix writes it, and the other files of the recipe.
 const FIXTURE_EXPRESSION = `{ file }:
 let fixture = import file;
@@ -96,69 +89,8 @@ function evaluateFixtureRecipe(): Promise<FixtureRecipe | string> {
 
 let vmTest: Promise<Evaluation | string> | undefined;
 function evaluateVmTest(): Promise<Evaluation | string> {
-  vmTest ??= (async () => {
-    if (!(await nixInstantiateInstalled())) return 'nix-instantiate not installed';
-    const lib = await findNixpkgsLib();
-    if (!lib) return 'no nixpkgs lib: set NIXPKGS_LIB to a nixpkgs lib directory (or put nixpkgs on NIX_PATH)';
-    return nixEval<Evaluation>([
-      ...(lib.kind === 'path' ? ['--argstr', 'libPath', lib.path] : []),
-      path.join(root, 'checks', 'vm-test-engine-eval.nix'),
-    ]);
-  })();
+  vmTest ??= evaluateAgainstLib<Evaluation>('vm-test-engine-eval.nix');
   return vmTest;
-}
-
-/** The outcome, or a visible skip when it cannot be had here. */
-async function outcome<T>(t: TestContext, evaluation: Promise<T | string>): Promise<T | null> {
-  const value = await evaluation;
-  if (typeof value === 'string') {
-    t.skip(value);
-    return null;
-  }
-  return value;
-}
-
-/** Runs a Python program on the test script (stdin), or says why it cannot. */
-async function python(program: string, script: string, env: Record<string, string> = {}): Promise<string | { skip: string }> {
-  const result = await execProgram('python3', ['-c', program], { input: script, env, timeoutMs: 60_000 });
-  if (result.exitCode === 127 || /No module named/.test(result.stderr)) {
-    return { skip: `python3 cannot run it here: ${result.stderr.trim().split('\n').pop() || 'not installed'}` };
-  }
-  assert.equal(result.exitCode, 0, `${result.stdout}${result.stderr}`);
-  return result.stdout;
-}
-
-/** String literals of the script (f-string parts included) that hold a shell pipeline. */
-const PIPELINES = `
-import ast, json, sys
-tree = ast.parse(sys.stdin.read(), "testScript")
-found = {node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str) and " | " in node.value}
-print(json.dumps(sorted(found)))
-`;
-
-/**
- * pyflakes as the driver runs it (nixos/lib/testing/driver.nix): the driver's own names
- * are builtins. These are the ones this script may use.
- */
-const DRIVER_NAMES = ['machine', 'start_all', 'subtest'];
-const PYFLAKES = `
-import sys
-from pyflakes.api import check
-from pyflakes.reporter import Reporter
-sys.exit(1 if check(sys.stdin.read(), "testScript", Reporter(sys.stdout, sys.stdout)) else 0)
-`;
-
-/** pyflakes' report on the script (empty: clean), from python3's module or a pyflakes executable. */
-async function pyflakes(script: string): Promise<string | { skip: string }> {
-  const env = { PYFLAKES_BUILTINS: DRIVER_NAMES.join(',') };
-  const fromModule = await python(PYFLAKES, script, env);
-  if (typeof fromModule === 'string') return fromModule;
-  for (const program of ['pyflakes3', 'pyflakes']) {
-    const result = await execProgram(program, [], { input: script, env, timeoutMs: 60_000 });
-    if (result.exitCode === 127) continue;
-    return result.stdout + result.stderr;
-  }
-  return { skip: `pyflakes not installed (${fromModule.skip})` };
 }
 
 /** What checks/engine/fixture-app and its healthcheck run, besides sh. */
@@ -299,25 +231,5 @@ describe('the VM test on the real engine, evaluated against nixpkgs lib', () => 
     assert.deepEqual(Object.values(e.composeFiles), [true, true, true, true], JSON.stringify(e.composeFiles));
   });
 
-  test('the test script compiles as Python and runs no shell pipeline', async (t) => {
-    const e = await outcome(t, evaluateVmTest());
-    if (!e) return;
-    const pipelines = await python(PIPELINES, e.testScript);
-    if (typeof pipelines !== 'string') {
-      t.skip(pipelines.skip);
-      return;
-    }
-    assert.deepEqual(JSON.parse(pipelines), [], "a pipeline can die of SIGPIPE under the driver's set -euo pipefail");
-  });
-
-  test('the test script passes pyflakes, as the driver lints it', async (t) => {
-    const e = await outcome(t, evaluateVmTest());
-    if (!e) return;
-    const lint = await pyflakes(e.testScript);
-    if (typeof lint !== 'string') {
-      t.skip(lint.skip);
-      return;
-    }
-    assert.equal(lint, '');
-  });
+  testScriptLikeTheDriver(evaluateVmTest);
 });
