@@ -2,9 +2,10 @@
 # nixpkgs' lib alone, the way checks/module-eval-lib.nix evaluates the module: no
 # nixpkgs, no NixOS, nothing built. `pkgs` and the flake are the stand-ins of
 # checks/vm-pkgs-stand-ins.nix (packages are names with store-path-shaped outPaths,
-# `pkgs.testers.runNixOSTest` hands the test back as it was given), and the machine's module is evaluated with services.cc-ci imported and the few other NixOS
-# options it sets declared as plain data, with the types nixpkgs gives them (those the
-# module defines into in checks/nixos-stand-ins.nix, the machine's own here). What
+# `pkgs.testers.runNixOSTest` hands the test back as it was given), and the machine's
+# module is evaluated with services.cc-ci imported and the few other NixOS options it
+# sets declared as plain data, with the types nixpkgs gives them (those the module
+# defines into in checks/nixos-stand-ins.nix, the machine's own here). What
 # comes out is what runner/test/nix/vm-test-engine.test.ts checks: the test script with
 # every interpolation resolved (then compiled and linted as Python there), the module's
 # configuration and assertions on this machine, its abra and Docker client, the fake
