@@ -4,8 +4,8 @@
 # doubles of checks/fakes, read the VM test's definitions in checks/vm-repo and the
 # enrolled ones in recipes/, and the nix tests parse every .nix file and evaluate the
 # NixOS module against this nixpkgs' lib (with a Nix of its own, in a private store,
-# as nixpkgs' lib tests do) and lint the VM test's script with Python and pyflakes, so
-# none of them is skipped here.
+# as nixpkgs' lib tests do) and lint both VM tests' scripts with Python and pyflakes,
+# so none of them is skipped here.
 #
 # The build sandbox has no /usr/bin/env: the doubles' `#!/usr/bin/env node` lines are
 # patched in this copy of the source (the tests' own sandbox also starts them through
@@ -72,7 +72,7 @@ stdenv.mkDerivation {
     coreutils
     bash
     openssh
-    # The engine VM test's script is compiled and linted with pyflakes, as the driver lints it.
+    # The VM tests' scripts are compiled and linted with pyflakes, as the driver lints them.
     (python3.withPackages (ps: [ ps.pyflakes ]))
   ];
 

@@ -251,7 +251,6 @@ describe('execEach', () => {
     assert.deepEqual(directOf(argvs, 'printf'), [['printf', '<%s>', 'zero']], 'only the lost run was run again');
   });
 
-
   test("the real script: a run whose status `wait` lost is answered lost, and the slot's next run reads its own output only", async () => {
     // bash losing a status cannot be made to happen on purpose, so the batch's bash gets,
     // through BASH_ENV (read before the script), a `wait` that reaps as the builtin does
@@ -274,6 +273,7 @@ describe('execEach', () => {
     // (The shim reaches the runs too, but they are sh: only bash reads BASH_ENV.)
     assert.deepEqual(directOf(argvs, 'sh').map((argv) => argv[3]), ['b', 'd'], 'the runs whose status was lost, and only they, were asked again');
   });
+
   test('an answer the script never gives: nothing after it is trusted, the rest is run the usual way', async () => {
     const bin = await pathWithBash(`printf '0 0\\nx\\0\\0garbage\\n1 9\\n\\0\\0'`);
     const argvs = await argvsDuring(async () => {

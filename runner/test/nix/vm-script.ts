@@ -17,12 +17,21 @@ export async function nixEval<T>(args: string[]): Promise<T> {
   return JSON.parse(result.stdout) as T;
 }
 
-/** checks/<file> evaluated with a nixpkgs lib, or why it cannot be here. */
-export async function evaluateAgainstLib<T>(file: string): Promise<T | string> {
-  if (!(await nixInstantiateInstalled())) return 'nix-instantiate not installed';
-  const lib = await findNixpkgsLib();
-  if (!lib) return 'no nixpkgs lib: set NIXPKGS_LIB to a nixpkgs lib directory (or put nixpkgs on NIX_PATH)';
-  return nixEval<T>([...(lib.kind === 'path' ? ['--argstr', 'libPath', lib.path] : []), path.join(repoRoot(), 'checks', file)]);
+const evaluations = new Map<string, Promise<unknown>>();
+
+/** checks/<file> evaluated with a nixpkgs lib (once per file), or why it cannot be here. */
+export function evaluateAgainstLib<T>(file: string): Promise<T | string> {
+  let evaluation = evaluations.get(file);
+  if (!evaluation) {
+    evaluation = (async () => {
+      if (!(await nixInstantiateInstalled())) return 'nix-instantiate not installed';
+      const lib = await findNixpkgsLib();
+      if (!lib) return 'no nixpkgs lib: set NIXPKGS_LIB to a nixpkgs lib directory (or put nixpkgs on NIX_PATH)';
+      return nixEval<T>([...(lib.kind === 'path' ? ['--argstr', 'libPath', lib.path] : []), path.join(repoRoot(), 'checks', file)]);
+    })();
+    evaluations.set(file, evaluation);
+  }
+  return evaluation as Promise<T | string>;
 }
 
 /** The outcome, or a visible skip when it cannot be had here. */

@@ -87,11 +87,7 @@ function evaluateFixtureRecipe(): Promise<FixtureRecipe | string> {
   return fixtureRecipe;
 }
 
-let vmTest: Promise<Evaluation | string> | undefined;
-function evaluateVmTest(): Promise<Evaluation | string> {
-  vmTest ??= evaluateAgainstLib<Evaluation>('vm-test-engine-eval.nix');
-  return vmTest;
-}
+const evaluateVmTest = () => evaluateAgainstLib<Evaluation>('vm-test-engine-eval.nix');
 
 /** What checks/engine/fixture-app and its healthcheck run, besides sh. */
 const FIXTURE_APP_COMMANDS = ['httpd', 'md5sum', 'cut', 'test', 'touch', 'sleep', 'cp', 'kill', 'mkdir', 'printf', 'echo'];

@@ -16,11 +16,7 @@ interface Evaluation {
   nodes: string[];
 }
 
-let vmTest: Promise<Evaluation | string> | undefined;
-function evaluateVmTest(): Promise<Evaluation | string> {
-  vmTest ??= evaluateAgainstLib<Evaluation>('vm-test-eval.nix');
-  return vmTest;
-}
+const evaluateVmTest = () => evaluateAgainstLib<Evaluation>('vm-test-eval.nix');
 
 describe('the VM test on the doubles, evaluated against nixpkgs lib', () => {
   test('one machine, `machine`, which the script drives, with the store paths of the doubles', async (t) => {
