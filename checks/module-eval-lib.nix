@@ -1,10 +1,11 @@
 # The module evaluation against nixpkgs' lib alone: no nixpkgs, no NixOS. The few
 # NixOS options the module defines are declared as plain data and `utils` has the one
 # function the module takes from it (both in checks/nixos-stand-ins.nix, shared with
-# the engine VM test's evaluation), and `pkgs` is a stand-in whose packages are
-# names with store-path-shaped outPaths: its `callPackage` applies cc-ci's own
-# pkgs/*.nix to stand-ins of the builders, so their arguments and the versions they
-# read are evaluated, and nothing is built. runner/test/nix runs this with
+# the engine VM test's evaluation), and `pkgs` is the VM tests' stand-in
+# (checks/vm-pkgs-stand-ins.nix), whose packages are names with store-path-shaped
+# outPaths: its `callPackage` applies cc-ci's own pkgs/*.nix to stand-ins of the
+# builders, so their arguments and the versions they read are evaluated, and nothing
+# is built. runner/test/nix runs this with
 #   nix-instantiate --eval --strict --json --argstr libPath /path/to/nixpkgs/lib \
 #     checks/module-eval-lib.nix
 # (plus `--store dummy:// --readonly-mode` where there is no store of the caller's).
@@ -14,77 +15,10 @@
 }:
 let
   lib = if libPath == null then import <nixpkgs/lib> else import libPath;
-  system = "x86_64-linux";
-
-  package =
-    name:
-    {
-      type = "derivation";
-      inherit name;
-      outPath = "${builtins.storeDir}/${lib.fixedWidthString 32 "0" ""}-${name}";
-      meta = { };
-    }
-    // lib.optionalAttrs (builtins.match "abra-(.*)" name != null) {
-      version = lib.head (builtins.match "abra-(.*)" name);
-    };
-
-  basePkgs = {
-    inherit lib;
-    stdenv.hostPlatform.system = system;
-    formats.json =
-      { }:
-      {
-        type = lib.types.anything;
-        generate = name: _value: package name;
-      };
-    runCommand = name: env: _script: package name // (env.passthru or { });
-    makeWrapper = package "make-wrapper-hook";
-    docker-client = package "docker-client-28.5.1";
-    git = package "git-2.51.2";
-    util-linux = package "util-linux-2.41.2";
-    gnutar = package "gnutar-1.35";
-    gzip = package "gzip-1.14";
-    coreutils = package "coreutils-9.8";
-    bash = package "bash-5.3p3";
-    openssh = package "openssh-10.2p1";
-    nodejs = package "nodejs-22.21.1";
-
-    # Stand-ins of the builders cc-ci's pkgs/*.nix call: the derivation's name, and
-    # the attributes the module and the cases read.
-    buildNpmPackage =
-      attrs:
-      package "${attrs.pname}-${attrs.version}"
-      // {
-        inherit (attrs) makeWrapperArgs;
-      }
-      // attrs.passthru or { };
-    importNpmLock = {
-      __functor = _: _args: package "npm-deps";
-      npmConfigHook = package "npm-config-hook";
-    };
-    buildGoModule =
-      f:
-      let
-        attrs = if lib.isFunction f then f attrs else f;
-      in
-      package "${attrs.pname}-${attrs.version}" // { inherit (attrs) src; };
-    fetchFromGitea = attrs: attrs;
-  };
-
-  # pkgs.callPackage: the file's function applied to what it asks of pkgs.
-  callPackageWith =
-    pkgs: fn: overrides:
-    let
-      f = if lib.isFunction fn then fn else import fn;
-    in
-    f (builtins.intersectAttrs (builtins.functionArgs f) pkgs // overrides);
-
-  pkgsWith =
-    extra:
-    let
-      pkgs = basePkgs // extra // { callPackage = callPackageWith pkgs; };
-    in
-    pkgs;
+  # The packages stand-ins of the VM tests' evaluations, with `extra` ones (a
+  # nixpkgs abra) that their `callPackage` sees too.
+  pkgsWith = extra: (import ./vm-pkgs-stand-ins.nix { inherit lib extra; }).pkgs;
+  inherit (import ./vm-pkgs-stand-ins.nix { inherit lib; }) package;
 
   # The nixpkgs this likely is (no abra at the locked nixos-25.11, pkgs/abra.nix).
   pkgs = pkgsWith { };
@@ -115,7 +49,7 @@ let
     inherit lib module;
     eval = modules: (evaluation pkgs modules).config;
     evalOptions = modules: (evaluation pkgs modules).options;
-    fakePackage = package;
+    fakePackage = name: package name { };
     expectedRepo = repo;
   };
 
@@ -123,7 +57,12 @@ let
 
   pin = lib.importJSON ../pkgs/abra-pin.json;
   abraOf = pkgs: (evaluation pkgs [ { services.cc-ci.enable = true; } ]).config.services.cc-ci.abraPackage;
-  nixpkgsAbra = version: package "abra-${version}" // { fromNixpkgs = true; };
+  nixpkgsAbra =
+    version:
+    package "abra-${version}" {
+      inherit version;
+      fromNixpkgs = true;
+    };
   abraResults = {
     withoutNixpkgsAbra = abraOf pkgs;
     nixpkgsHasThePin = abraOf (pkgsWith { abra = nixpkgsAbra pin.version; });

@@ -3,20 +3,26 @@
 # (checks/vm-test-eval.nix, checks/vm-test-engine-eval.nix): packages are names with
 # store-path-shaped outPaths, `callPackage` applies cc-ci's own files to stand-ins of
 # the builders, `testers.runNixOSTest` hands the test back as it was given, and the
-# flake is this checkout with its NixOS module. Nothing is built.
-{ lib }:
+# flake is this checkout with its NixOS module. Nothing is built. The module's own
+# evaluation (checks/module-eval-lib.nix) uses the same packages, with `extra` ones
+# (a nixpkgs abra) that `callPackage` sees too.
+{
+  lib,
+  # packages added to (or replacing) the stand-ins, as an overlay would
+  extra ? { },
+}:
 let
   system = "x86_64-linux";
 
   package =
-    name: extra:
+    name: attrs:
     {
       type = "derivation";
       inherit name;
       outPath = "${builtins.storeDir}/${lib.fixedWidthString 32 "0" ""}-${name}";
       meta = { };
     }
-    // extra;
+    // attrs;
 
   pkgs = {
     inherit lib;
@@ -74,7 +80,8 @@ let
         f = if lib.isFunction fn then fn else import fn;
       in
       f (builtins.intersectAttrs (builtins.functionArgs f) pkgs // overrides);
-  };
+  }
+  // extra;
 
   self = {
     outPath = toString ../.;
@@ -82,5 +89,5 @@ let
   };
 in
 {
-  inherit pkgs self;
+  inherit package pkgs self;
 }
