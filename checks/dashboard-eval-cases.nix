@@ -43,6 +43,32 @@ let
         };
       }
     ];
+    # The module makes it 0755 and the sweep writes there: never / (which would
+    # contain everything), a system directory or a read-only one.
+    root = [
+      {
+        services.cc-ci.dashboard = {
+          enable = true;
+          dir = "/";
+        };
+      }
+    ];
+    systemDirectory = [
+      {
+        services.cc-ci.dashboard = {
+          enable = true;
+          dir = "/var/lib/private";
+        };
+      }
+    ];
+    readOnly = [
+      {
+        services.cc-ci.dashboard = {
+          enable = true;
+          dir = "/etc/cc-ci/dashboard";
+        };
+      }
+    ];
     ccciDisabled = [
       {
         services.cc-ci.enable = lib.mkForce false;
@@ -82,7 +108,17 @@ let
     lib.optional (actual != expected) "dashboard ${what}: expected ${builtins.toJSON expected}, got ${builtins.toJSON actual}";
   expectTrue = what: condition: lib.optional (!condition) "dashboard ${what}";
 
-  inherit (results) off on nginx elsewhere exposesState ccciDisabled;
+  inherit (results)
+    off
+    on
+    nginx
+    elsewhere
+    exposesState
+    root
+    systemDirectory
+    readOnly
+    ccciDisabled
+    ;
   failures = lib.concatLists [
     (expect "off: no dashboardDir" off.dashboardDir null)
     (expect "off: no nginx" off.nginxEnabled false)
@@ -121,10 +157,34 @@ let
       "d /srv/cc-ci/warm 0700 root root - -"
       "d /srv/www/ci 0755 root root - -"
     ])
-    (expectTrue "exposesState: refused, naming the state and runs directories it would expose" (
-      lib.length exposesState.failedAssertions == 2
+    (expectTrue "exposesState: refused, a system directory naming the state and runs directories it would expose: ${builtins.toJSON exposesState.failedAssertions}" (
+      lib.length exposesState.failedAssertions == 3
+      && lib.any (lib.hasInfix "dashboard.dir is /var/lib: a system directory") exposesState.failedAssertions
       && lib.any (lib.hasInfix "contains services.cc-ci.stateDir (/var/lib/ci-warm)") exposesState.failedAssertions
       && lib.any (lib.hasInfix "contains services.cc-ci.runsDir (/var/lib/cc-ci-runs)") exposesState.failedAssertions
+    ))
+    (expectTrue "root: refused as / and as containing every private directory: ${builtins.toJSON root.failedAssertions}" (
+      lib.length root.failedAssertions == 5
+      && lib.any (lib.hasInfix "dashboard.dir is /: / or a top-level directory") root.failedAssertions
+      && lib.all (name: lib.any (lib.hasInfix "contains services.cc-ci.${name}") root.failedAssertions) [
+        "stateDir"
+        "runsDir"
+        "cacheDir"
+        "abraDir"
+      ]
+    ))
+    (expect "systemDirectory: refused" systemDirectory.failedAssertions [
+      ''
+        services.cc-ci.dashboard.dir is /var/lib/private: a system directory, shared with the rest of the machine. The module
+        makes it world-readable (mode 0755) and nginx serves it. Choose a
+        directory of its own, such as "''${services.cc-ci.stateDir}/dashboard".
+      ''
+    ])
+    (expectTrue "readOnly: refused, as the units could not write there: ${builtins.toJSON readOnly.failedAssertions}" (
+      lib.length readOnly.failedAssertions == 1
+      && lib.hasInfix "dashboard.dir is /etc/cc-ci/dashboard: under /etc, which the sweep's units see read-only" (
+        lib.head readOnly.failedAssertions
+      )
     ))
     (expect "ccciDisabled: nothing" ccciDisabled.tmpfiles [ ])
   ];

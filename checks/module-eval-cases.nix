@@ -221,6 +221,15 @@ let
     stateDirVarLib = [ { services.cc-ci.stateDir = "/var/lib"; } ];
     cacheDirVarCache = [ { services.cc-ci.cacheDir = "/var/cache"; } ];
     runsDirNotPlain = [ { services.cc-ci.runsDir = "/var/lib/cc-ci-runs/"; } ];
+    # The units see /etc, /usr and /boot read-only (ProtectSystem=full): nothing the
+    # sweep or abra writes can be there.
+    stateDirUnderEtc = [ { services.cc-ci.stateDir = "/etc/cc-ci"; } ];
+    abraDirUnderUsr = [ { services.cc-ci.abraDir = "/usr/local/share/abra"; } ];
+    metricsUnderBoot = [ { services.cc-ci.metricsFile = "/boot/metrics/cc-ci.prom"; } ];
+    # What the runner would refuse, refused at evaluation.
+    badServer = [ { services.cc-ci.server = "../x"; } ];
+    dotDotServer = [ { services.cc-ci.server = "ci..example"; } ];
+    badDomain = [ { services.cc-ci.domain = "CI.Example.org"; } ];
     # The metrics file's directory is made world-readable for node_exporter.
     metricsInStateDir = [ { services.cc-ci.metricsFile = "/var/lib/ci-warm/metrics/cc-ci.prom"; } ];
     metricsInSystemDir = [ { services.cc-ci.metricsFile = "/var/lib/cc-ci.prom"; } ];
@@ -266,6 +275,20 @@ let
         enable
         { services.cc-ci.onFailure = [ "notify-admins" ]; }
       ]).services.cc-ci.onFailure;
+    # An empty upgrade base is no release tag: the option's type refuses it.
+    emptyUpgradeBase.refused =
+      !evaluates (eval [
+        enable
+        { services.cc-ci.recipes.ghost.upgradeBase = ""; }
+      ]).services.cc-ci.recipes.ghost.upgradeBase;
+    # Every option an operator sets says what a value looks like (mkEnableOption's is
+    # `true`); the read-only ones (the generated configuration) are not set.
+    withoutExample =
+      let
+        docs = lib.optionAttrSetToDocList (evalOptions [ ]).services.cc-ci;
+        settable = option: option.visible && !option.readOnly && !lib.hasInfix "._module." option.name;
+      in
+      map (option: option.name) (lib.filter (option: settable option && !(option ? example)) docs);
     # Where the options are declared: the module file, not an anonymous value.
     declaredIn = (evalOptions [ ]).services.cc-ci.enable.files;
   };
@@ -500,6 +523,12 @@ let
     (expectOneFailure "metricsInStateDir" "inside services.cc-ci.stateDir, which only root can enter")
     (expectOneFailure "metricsInSystemDir" "in /var/lib, which is a system directory")
     (expect "metricsDefault: failed assertions" results.metricsDefault.failedAssertions [ ])
+    (expectOneFailure "stateDirUnderEtc" "services.cc-ci.stateDir is /etc/cc-ci: under /etc, which the sweep's units see read-only")
+    (expectOneFailure "abraDirUnderUsr" "services.cc-ci.abraDir is /usr/local/share/abra: under /usr, which the sweep's units see read-only")
+    (expectOneFailure "metricsUnderBoot" "under /boot, which the sweep's units see read-only")
+    (expectOneFailure "badServer" "services.cc-ci.server is \"../x\": not an abra server name")
+    (expectOneFailure "dotDotServer" "services.cc-ci.server is \"ci..example\": not an abra server name")
+    (expectOneFailure "badDomain" "services.cc-ci.domain is \"CI.Example.org\": not a DNS domain name")
     (expect "metricsDefault: the metrics directory is world-readable" results.metricsDefault.tmpfiles [
       "d /var/lib/prometheus-node-exporter/textfile 0755 root root - -"
     ])
@@ -530,6 +559,8 @@ let
     (expectTrue "importedTwice: importing nixosModules.default twice evaluates" results.importedTwice.evaluates)
     (expectTrue "importedTwice: and changes nothing" results.importedTwice.sameAsDefaults)
     (expectTrue "onFailure: a name that is not a unit is refused" results.onFailureNotAUnit.refused)
+    (expectTrue "upgradeBase: an empty one is refused" results.emptyUpgradeBase.refused)
+    (expect "every option an operator sets has an example" results.withoutExample [ ])
     (expectTrue "the options are declared in modules/cc-ci.nix: ${builtins.toJSON results.declaredIn}" (
       results.declaredIn != [ ] && lib.all (lib.hasSuffix "modules/cc-ci.nix") results.declaredIn
     ))

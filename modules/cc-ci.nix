@@ -38,86 +38,53 @@ let
   envNamePattern = "[A-Za-z_][A-Za-z0-9_]*";
   urlPattern = "(https?|file|ssh)://[^[:space:]]+";
   hostPortPattern = "[A-Za-z0-9.-]+:[0-9]{1,5}|[[][0-9a-fA-F:]+[]]:[0-9]{1,5}";
+  # As the runner checks them (runner/src/core/names.ts, runner/src/config/config.ts):
+  # a server name is one path component of ABRA_DIR/servers/, a domain lowercase.
+  serverNamePattern = "[A-Za-z0-9]([A-Za-z0-9._-]{0,252}[A-Za-z0-9])?";
+  domainPattern = "([a-z0-9]([a-z0-9-]*[a-z0-9])?[.])*[a-z0-9]([a-z0-9-]*[a-z0-9])?";
 
   enrolled = lib.filterAttrs (_: recipe: recipe.enable) cfg.recipes;
 
   # -- directories -------------------------------------------------------------
 
-  # Directories other services and users share. The module makes cc-ci's own
-  # directories root's alone (StateDirectory= or CacheDirectory= with mode 0700, or a
-  # tmpfiles `d` rule, which also chmods a directory that already exists): one of
-  # these would lock everything else out of it.
-  systemDirectories = [
-    "/etc/nixos"
-    "/etc/ssh"
-    "/etc/systemd"
-    "/nix/store"
-    "/nix/var"
-    "/root/.ssh"
-    "/run/booted-system"
-    "/run/current-system"
-    "/run/systemd"
-    "/run/user"
-    "/run/wrappers"
-    "/usr/bin"
-    "/usr/lib"
-    "/usr/libexec"
-    "/usr/local"
-    "/usr/sbin"
-    "/usr/share"
-    "/var/cache"
-    "/var/cache/private"
-    "/var/db"
-    "/var/empty"
-    "/var/lib"
-    "/var/lib/docker"
-    "/var/lib/nixos"
-    "/var/lib/private"
-    "/var/lib/systemd"
-    "/var/lock"
-    "/var/log"
-    "/var/log/private"
-    "/var/mail"
-    "/var/run"
-    "/var/spool"
-    "/var/tmp"
-  ];
-
-  # Why `dir` (an absolute path) cannot be one of cc-ci's directories, or null.
-  directoryProblem =
-    dir:
-    let
-      components = lib.tail (lib.splitString "/" dir);
-    in
-    if lib.length components < 2 then
-      "/ or a top-level directory"
-    else if lib.any (component: lib.elem component [ "" "." ".." ]) components then
-      "not written plainly (no trailing '/', '//', '.' or '..')"
-    else if lib.elem dir systemDirectories then
-      "a system directory, shared with the rest of the machine"
-    else
-      null;
+  # What makes a directory unfit to be one of cc-ci's (modules/directories.nix).
+  inherit (import ./directories.nix { inherit lib; }) directoryProblem readOnlyProblem inside;
 
   ownDirectories = {
     inherit (cfg) stateDir runsDir cacheDir;
   };
 
-  directoryAssertions = lib.mapAttrsToList (
-    name: dir:
-    let
-      problem = directoryProblem dir;
-    in
-    {
-      assertion = problem == null;
-      message = ''
-        services.cc-ci.${name} is ${dir}: ${toString problem}. The module makes it
-        root's alone (mode 0700), which would lock every other service and user out
-        of it. Give cc-ci a directory of its own, such as the default ${
-          options.services.cc-ci.${name}.default
-        }.
-      '';
-    }
-  ) ownDirectories;
+  directoryAssertions =
+    lib.mapAttrsToList (
+      name: dir:
+      let
+        problem = directoryProblem dir;
+      in
+      {
+        assertion = problem == null;
+        message = ''
+          services.cc-ci.${name} is ${dir}: ${toString problem}. The module makes it
+          root's alone (mode 0700), which would lock every other service and user out
+          of it. Give cc-ci a directory of its own, such as the default ${
+            options.services.cc-ci.${name}.default
+          }.
+        '';
+      }
+    ) ownDirectories
+    # Where the sweep writes (abra too, in ABRA_DIR's servers/), it must be able to.
+    ++ lib.mapAttrsToList (
+      name: dir:
+      let
+        problem = if directoryProblem dir == null then readOnlyProblem dir else null;
+      in
+      {
+        assertion = problem == null;
+        message = ''
+          services.cc-ci.${name} is ${dir}: ${toString problem}. Choose a directory
+          under /var or /srv, such as the default ${options.services.cc-ci.${name}.default}.
+        '';
+      }
+    ) (ownDirectories // { inherit (cfg) abraDir; });
 
   # node_exporter's textfile collector reads the metrics file as its own user: its
   # directory is made world-readable (0755, a tmpfiles rule), so it must be one of
@@ -130,14 +97,14 @@ let
       "not written plainly (no trailing '/', '//', '.' or '..')"
     else if directoryProblem metricsDirectory != null then
       "in ${metricsDirectory}, which is ${directoryProblem metricsDirectory}; the module makes the metrics file's directory world-readable (0755)"
+    else if readOnlyProblem metricsDirectory != null then
+      readOnlyProblem metricsDirectory
     else
       let
-        inside = lib.filterAttrs (
-          _: dir: metricsDirectory == dir || lib.hasPrefix "${dir}/" metricsDirectory
-        ) ownDirectories;
+        containing = lib.filterAttrs (_: dir: inside dir metricsDirectory) ownDirectories;
       in
-      if inside != { } then
-        "inside services.cc-ci.${lib.head (lib.attrNames inside)}, which only root can enter: node_exporter could not read it"
+      if containing != { } then
+        "inside services.cc-ci.${lib.head (lib.attrNames containing)}, which only root can enter: node_exporter could not read it"
       else
         null;
 
@@ -411,7 +378,7 @@ let
       runTimeoutSeconds = overrideOption types.ints.positive 7200 ''
         Hard deadline, in seconds, for one whole CI run of this recipe.
       '';
-      upgradeBase = overrideOption types.str "3.0.1+v2.0.0" ''
+      upgradeBase = overrideOption types.nonEmptyStr "3.0.1+v2.0.0" ''
         Release tag to upgrade from, instead of the base resolved from the
         canonical. Must be a release tag of the recipe.
       '';
@@ -462,6 +429,7 @@ in
       # gives it the module's, so the host carries one abra and one Docker client.
       default = pkgs.callPackage ../pkgs/ccci.nix { };
       defaultText = literalExpression "pkgs.callPackage \"\${cc-ci}/pkgs/ccci.nix\" { }";
+      example = literalExpression "inputs.cc-ci.packages.\${pkgs.stdenv.hostPlatform.system}.default";
       description = ''
         The ccci package. The module wraps its `bin/ccci` with the tool set
         (git, {option}`services.cc-ci.abraPackage`,
@@ -479,6 +447,7 @@ in
         tests run against, `pkgs/abra-pin.json`), else cc-ci's build of that release
         (`pkgs/abra.nix`)
       '';
+      example = literalExpression "pkgs.abra";
       description = ''
         The abra package to use: the sweeps drive the CI's apps with it.
       '';
@@ -486,6 +455,7 @@ in
 
     dockerPackage = mkPackageOption pkgs "Docker client" {
       default = [ "docker-client" ];
+      example = [ "docker" ];
     };
 
     repo = mkOption {
@@ -506,6 +476,7 @@ in
     stateDir = mkOption {
       type = types.externalPath;
       default = "/var/lib/ci-warm";
+      example = "/srv/cc-ci/state";
       description = ''
         Where the canonicals live: `<recipe>/canonical.json`, the volume snapshots,
         the attempts and the sweep reports.
@@ -515,12 +486,14 @@ in
     runsDir = mkOption {
       type = types.externalPath;
       default = "/var/lib/cc-ci-runs";
+      example = "/srv/cc-ci/runs";
       description = "One directory per CI run: its own `ABRA_DIR`, `results.json` and logs.";
     };
 
     cacheDir = mkOption {
       type = types.externalPath;
       default = "/var/cache/cc-ci";
+      example = "/srv/cc-ci/cache";
       description = "Cache of the runner (recipe clones it can fetch again).";
     };
 
@@ -609,6 +582,14 @@ in
         }
       );
       default = null;
+      example = literalExpression ''
+        {
+          url = "https://git.example.org/cc-ci";
+          api = "https://git.example.org/api/v1";
+          owner = "cc-ci";
+          tokenFile = "/run/keys/cc-ci-mirror-token";
+        }
+      '';
       description = ''
         The CI's mirror of every enrolled recipe, kept a faithful copy of
         upstream (main and tags) before each sweep decides. `null`: tags are read
@@ -747,6 +728,26 @@ in
           (${repoPath}): ${lib.concatStringsSep ", " missingDefinitions}. Each needs
           recipes/<name>/recipe.yaml there; add it, or set
           services.cc-ci.recipes.<name>.enable = false.
+        '';
+      }
+      {
+        assertion =
+          cfg.server == null
+          || (builtins.match serverNamePattern cfg.server != null && !lib.hasInfix ".." cfg.server);
+        message = ''
+          services.cc-ci.server is ${builtins.toJSON cfg.server}: not an abra server name
+          (1-254 of A-Z, a-z, 0-9, '.', '-', '_', starting and ending with a letter or
+          digit, no '..'): the runner would refuse it and every sweep fail (exit 2).
+        '';
+      }
+      {
+        assertion =
+          cfg.domain == null
+          || (builtins.match domainPattern cfg.domain != null && lib.stringLength cfg.domain <= 200);
+        message = ''
+          services.cc-ci.domain is ${builtins.toJSON cfg.domain}: not a DNS domain name in
+          lower case (labels of a-z, 0-9 and '-', at most 200 characters): the runner
+          would refuse it and every sweep fail (exit 2).
         '';
       }
       {

@@ -37,7 +37,7 @@ let
     add_header Cache-Control no-cache always;
   '';
 
-  inside = dir: path: path == dir || lib.hasPrefix "${dir}/" path;
+  inherit (import ./directories.nix { inherit lib; }) directoryProblem readOnlyProblem inside;
   # Directories the dashboard must never contain: nginx would serve them.
   private = {
     "services.cc-ci.stateDir" = cc.stateDir;
@@ -77,14 +77,36 @@ in
 
   config = mkIf (cc.enable && cfg.enable) (mkMerge [
     {
-      assertions = lib.mapAttrsToList (name: dir: {
-        assertion = !(inside cfg.dir dir);
-        message = ''
-          services.cc-ci.dashboard.dir (${cfg.dir}) contains ${name} (${dir}): the
-          dashboard is public and would expose it. Choose a directory of its own,
-          such as "''${services.cc-ci.stateDir}/dashboard".
-        '';
-      }) private;
+      assertions =
+        let
+          problem = directoryProblem cfg.dir;
+          readOnly = readOnlyProblem cfg.dir;
+        in
+        [
+          {
+            assertion = problem == null;
+            message = ''
+              services.cc-ci.dashboard.dir is ${cfg.dir}: ${toString problem}. The module
+              makes it world-readable (mode 0755) and nginx serves it. Choose a
+              directory of its own, such as "''${services.cc-ci.stateDir}/dashboard".
+            '';
+          }
+          {
+            assertion = problem != null || readOnly == null;
+            message = ''
+              services.cc-ci.dashboard.dir is ${cfg.dir}: ${toString readOnly}. Choose a
+              directory under /var or /srv, such as "''${services.cc-ci.stateDir}/dashboard".
+            '';
+          }
+        ]
+        ++ lib.mapAttrsToList (name: dir: {
+          assertion = !(inside cfg.dir dir);
+          message = ''
+            services.cc-ci.dashboard.dir (${cfg.dir}) contains ${name} (${dir}): the
+            dashboard is public and would expose it. Choose a directory of its own,
+            such as "''${services.cc-ci.stateDir}/dashboard".
+          '';
+        }) private;
 
       # The dashboard directory exists before nginx starts (its bind mount needs it).
       # Under /var/lib the state directory is otherwise made by the units' StateDirectory=;
