@@ -120,7 +120,10 @@ export async function sweep(
     }
     await Promise.all(runs);
     const finished = now();
-    const failed = reports.some((r) => FAILING_OUTCOMES.includes(r.outcome));
+    // A sweep stopped by a signal did not do its night's work, whatever each recipe it
+    // reached had come to: never `ok`.
+    const interrupted = options.signal?.aborted ? reasonOf(options.signal) : null;
+    const failed = interrupted !== null || reports.some((r) => FAILING_OUTCOMES.includes(r.outcome));
     const report: SweepReport = {
       schema: 1,
       sweepId,
@@ -132,7 +135,7 @@ export async function sweep(
       enrolled: enrolled.map((r) => r.name),
       result: failed ? 'failed' : 'ok',
       exitCode: failed ? 1 : 0,
-      interrupted: options.signal?.aborted ? reasonOf(options.signal) : null,
+      interrupted,
       cleanup,
       recipes: reports,
       warnings: [],

@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { readAttempts } from '../../src/registry/attempts.js';
 import { readRunResult } from '../../src/run/result.js';
+import { defaultSweepEffects } from '../../src/sweep/default-effects.js';
 import { sweepReportSchema } from '../../src/sweep/report-schema.js';
 import { assertNothingLeftBehind } from './leftover-checks.js';
 import { createScenario, type Scenario } from './scenario.js';
@@ -96,5 +97,37 @@ describe('a sweep stopped by SIGTERM during a run', () => {
     assert.equal(rerun?.outcome, 'interrupted');
     assert.notEqual(rerun?.runId, r?.runId);
     await assertNothingLeftBehind(s, [RECIPE]);
+  });
+});
+
+describe('a sweep stopped by a signal as its last recipe syncs', () => {
+  let s: Scenario;
+  before(async () => {
+    s = await createScenario();
+    await s.addRecipe('quiet', { version: '1.0.0+1.0' });
+    const first = await s.sweep();
+    assert.equal(first.kind === 'done' && first.report.recipes[0]?.outcome, 'promoted');
+  });
+  after(async () => s.close());
+
+  test('is not ok, though every recipe it reached skipped: result failed, exit 1, the reason recorded', async () => {
+    const stop = new AbortController();
+    const real = defaultSweepEffects();
+    const effects = {
+      ...real,
+      // SIGTERM arrives as the sync's last git ends: the sync is done, the decision a skip.
+      syncMirror: async (...args: Parameters<typeof real.syncMirror>) => {
+        const synced = await real.syncMirror(...args);
+        stop.abort(new Error('received SIGTERM'));
+        return synced;
+      },
+    };
+    const outcome = await s.sweep({ effects, signal: stop.signal });
+    assert.equal(outcome.kind, 'done');
+    if (outcome.kind !== 'done') return;
+    assert.equal(outcome.report.recipes[0]?.outcome, 'skipped', JSON.stringify(outcome.report.recipes[0]));
+    assert.match(outcome.report.interrupted ?? '', /SIGTERM/);
+    assert.equal(outcome.report.result, 'failed');
+    assert.equal(outcome.report.exitCode, 1);
   });
 });

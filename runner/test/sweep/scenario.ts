@@ -33,7 +33,13 @@ export interface Scenario {
   upstream(recipe: string): string;
   addRecipe(name: string, options?: { version?: string; fake?: FakeBehaviour; definition?: Record<string, unknown> }): Promise<string>;
   publish(recipe: string): Promise<void>;
-  sweep(options?: { retryRed?: boolean; dryRun?: boolean; recipes?: string[]; effects?: SweepEffects }): Promise<SweepOutcome & { lines: string[] }>;
+  sweep(options?: {
+    retryRed?: boolean;
+    dryRun?: boolean;
+    recipes?: string[];
+    effects?: SweepEffects;
+    signal?: AbortSignal;
+  }): Promise<SweepOutcome & { lines: string[] }>;
   cli(
     args: string[],
     options?: {
@@ -82,7 +88,12 @@ export async function createScenario(overrides: Partial<Config> = {}, options: S
       const lines: string[] = [];
       const outcome = await sweep(
         scenario.config,
-        { recipes: options.recipes ?? [], dryRun: options.dryRun ?? false, retryRed: options.retryRed ?? false },
+        {
+          recipes: options.recipes ?? [],
+          dryRun: options.dryRun ?? false,
+          retryRed: options.retryRed ?? false,
+          ...(options.signal ? { signal: options.signal } : {}),
+        },
         options.effects ?? defaultSweepEffects(),
         { step: (i, n, r, m) => lines.push(`[${i}/${n}] ${r}: ${m}`), line: (m) => lines.push(m) },
       );
