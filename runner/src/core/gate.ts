@@ -1,7 +1,8 @@
 // The promote gate: may this run's result become the canonical? Pure.
 //
 // promote <=> enrolled, green, cold, not a PR, the tested version is a published release tag,
-// and that tag points at the commit that was tested. Every unmet condition is reported, not
+// that tag points at the commit that was tested, and it is the tag the run staged (a tag
+// whose compose label names another release tested that release's label, not itself). Every unmet condition is reported, not
 // just the first, so a refused promote says everything that was wrong.
 import { publishedReleaseProblem } from './versions.js';
 
@@ -12,6 +13,7 @@ export interface GateInput {
   prRef: string | null;
   testedVersion: string; // head version of the tested checkout
   testedCommit: string; // commit that was tested
+  stagedTag: string | null; // the tag the run checked out (the sweep's decision); null: a ref or a directory
   tags: readonly string[];
   tagCommits: Readonly<Record<string, string>>;
   allowPrereleases: boolean;
@@ -39,6 +41,12 @@ export function gate(input: GateInput): GateResult {
     failed.push(`no commit is known for tag ${JSON.stringify(version)}, so it cannot be shown to be the tested commit`);
   } else if (tagCommit !== input.testedCommit) {
     failed.push(`tag ${version} points at ${tagCommit}, not at the tested commit ${input.testedCommit}`);
+  }
+
+  if (input.stagedTag !== null && input.stagedTag !== version) {
+    failed.push(
+      `the run staged tag ${input.stagedTag}, but its checkout's version (the compose label) is ${version}: a tag is promoted only as itself`,
+    );
   }
 
   if (failed.length > 0) return { promote: false, reason: `no promote: ${failed.join('; ')}`, failed };

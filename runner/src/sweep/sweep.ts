@@ -321,6 +321,7 @@ async function sweepRecipe(
         prRef: result.prRef,
         testedVersion: result.version,
         testedCommit: result.commit,
+        stagedTag: tag,
         tags,
         tagCommits,
         allowPrereleases: enrolled.definition.allowPrereleases,

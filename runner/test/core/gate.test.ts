@@ -14,6 +14,7 @@ function promotable(overrides: Partial<GateInput> = {}): GateInput {
     prRef: null,
     testedVersion: '1.13.0+1.31.1',
     testedCommit: TAG_COMMIT,
+    stagedTag: '1.13.0+1.31.1',
     tags: ['1.12.0+1.29.0', '1.13.0+1.31.1', '2.0.0-rc.1+1.32.0', 'latest'],
     tagCommits: { '1.12.0+1.29.0': MAIN_HEAD, '1.13.0+1.31.1': TAG_COMMIT, '2.0.0-rc.1+1.32.0': TAG_COMMIT },
     allowPrereleases: false,
@@ -34,7 +35,7 @@ const SINGLE_FAILURES: [string, Partial<GateInput>, string][] = [
   ],
   [
     'prerelease not allowed',
-    { testedVersion: '2.0.0-rc.1+1.32.0' },
+    { testedVersion: '2.0.0-rc.1+1.32.0', stagedTag: '2.0.0-rc.1+1.32.0' },
     'the tested version 2.0.0-rc.1+1.32.0 is a prerelease and the recipe does not allow prereleases',
   ],
   [
@@ -46,6 +47,11 @@ const SINGLE_FAILURES: [string, Partial<GateInput>, string][] = [
     'no commit known for the tag',
     { tagCommits: {} },
     'no commit is known for tag "1.13.0+1.31.1", so it cannot be shown to be the tested commit',
+  ],
+  [
+    'the staged tag says another version (its compose label is an older release)',
+    { stagedTag: '1.14.0+1.32.0' },
+    "the run staged tag 1.14.0+1.32.0, but its checkout's version (the compose label) is 1.13.0+1.31.1: a tag is promoted only as itself",
   ],
 ];
 
@@ -59,7 +65,9 @@ describe('gate', () => {
   });
 
   test('a prerelease promotes when the recipe opts in', () => {
-    const result = gate(promotable({ testedVersion: '2.0.0-rc.1+1.32.0', allowPrereleases: true }));
+    const result = gate(
+      promotable({ testedVersion: '2.0.0-rc.1+1.32.0', stagedTag: '2.0.0-rc.1+1.32.0', allowPrereleases: true }),
+    );
     assert.equal(result.promote, true, result.reason);
   });
 
@@ -73,14 +81,16 @@ describe('gate', () => {
   }
 
   test('a junk tested version (no label, chaos label) is named with why', () => {
-    const result = gate(promotable({ testedVersion: 'chaos-df2e273+U', tagCommits: { 'chaos-df2e273+U': TAG_COMMIT } }));
+    const result = gate(
+      promotable({ testedVersion: 'chaos-df2e273+U', stagedTag: null, tagCommits: { 'chaos-df2e273+U': TAG_COMMIT } }),
+    );
     assert.equal(result.promote, false);
     assert.equal(result.failed.length, 1);
     assert.match(result.failed[0]!, /^the tested version "chaos-df2e273\+U" is not a release version: /);
   });
 
   test('an untagged version: both the tag and its commit are missing', () => {
-    const result = gate(promotable({ testedVersion: '1.14.0+1.32.0' }));
+    const result = gate(promotable({ testedVersion: '1.14.0+1.32.0', stagedTag: null }));
     assert.deepEqual(result.failed, [
       'the tested version 1.14.0+1.32.0 is not a published tag',
       'no commit is known for tag "1.14.0+1.32.0", so it cannot be shown to be the tested commit',
@@ -89,10 +99,18 @@ describe('gate', () => {
 
   test('every unmet condition is reported, and any one unmet blocks the promote', () => {
     const everything = gate(
-      promotable({ enrolled: false, verdict: 'red', mode: 'quick', prRef: 'pr/1', testedCommit: MAIN_HEAD, tags: [] }),
+      promotable({
+        enrolled: false,
+        verdict: 'red',
+        mode: 'quick',
+        prRef: 'pr/1',
+        testedCommit: MAIN_HEAD,
+        tags: [],
+        stagedTag: '1.14.0+1.32.0',
+      }),
     );
     assert.equal(everything.promote, false);
-    assert.equal(everything.failed.length, 6);
+    assert.equal(everything.failed.length, 7);
     fc.assert(
       fc.property(fc.subarray(SINGLE_FAILURES.map((_, i) => i)), (chosen) => {
         // any combination of single failures: none of them can repair another

@@ -130,6 +130,30 @@ describe('upstream tags', () => {
     assert.equal(await loadCanonical(s.config.stateDir, 'racy'), null);
   });
 
+  test('a tag whose compose label names an older release is not promoted as that release, night after night', async () => {
+    const work = await s.addRecipe('mislabelled', { version: '1.0.0+1.0' });
+    assert.equal(done(await s.sweep({ recipes: ['mislabelled'] })).recipes[0]?.outcome, 'promoted');
+    const record = readFileSync(path.join(s.config.stateDir, 'mislabelled', 'canonical.json'));
+    // A maintainer tags 1.1.0+1.0 where the label still says 1.0.0+1.0 (the canonical).
+    await commitUntagged(work, { version: '1.0.0+1.0', message: 'forgot the label' });
+    await git(['tag', '--annotate', '--message=release', '1.1.0+1.0'], work);
+    await s.publish('mislabelled');
+    for (const night of [1, 2]) {
+      const report = done(await s.sweep({ recipes: ['mislabelled'] }));
+      const r = report.recipes[0];
+      assert.equal(r?.decision, 'run', `night ${night}`);
+      assert.equal(r?.verdict, 'green', `night ${night}`);
+      assert.equal(r?.outcome, 'not-promoted', `night ${night}: ${JSON.stringify(r)}`);
+      assert.match(
+        r?.reason ?? '',
+        /the run staged tag 1\.1\.0\+1\.0, but its checkout's version \(the compose label\) is 1\.0\.0\+1\.0/,
+      );
+      assert.equal(report.exitCode, 1);
+      // The canonical (record, promotedAt, snapshot) is exactly as the first night left it.
+      assert.deepEqual(readFileSync(path.join(s.config.stateDir, 'mislabelled', 'canonical.json')), record, `night ${night}`);
+    }
+  });
+
   test('sweep --dry-run and decide change nothing on disk, the cache and its sync record included', async () => {
     const work = await s.addRecipe('dry', { version: '1.0.0+1.0' });
     const cacheClone = path.join(s.config.cacheDir, 'mirrors', 'dry.git');
