@@ -96,8 +96,9 @@ export async function tryFastPath(ctx: SyncContext): Promise<FastPathAnswer> {
       pushed: [],
       warnings,
       rejectedTags,
-      // Upstream's tags are the published ones minus those kept after upstream dropped them.
-      tags: ctx.options.dryRun ? record.tags.filter(({ tag }) => upstream.tags.has(tag)) : record.tags,
+      // The record's tags are upstream's as they were (a tag kept on the mirror after
+      // upstream dropped it is not among them), and upstream still lists exactly those.
+      tags: record.tags.filter(({ tag }) => upstream.tags.has(tag)),
     },
   };
 }

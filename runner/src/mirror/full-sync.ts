@@ -128,7 +128,9 @@ export async function fullSync(
 
   const tags = await ctx.step('update-cache', async () => {
     await recordTarget(gitDir, plan, mirrorUrl ? ctx.originEnv : null, cachePublished);
-    return listTags(gitDir, 'refs/tags/');
+    // The sweep decides from what upstream publishes: a tag upstream deleted stays on the
+    // mirror (and is warned about), but is no release to run, promote or upgrade from.
+    return (await listTags(gitDir, 'refs/tags/')).filter(({ tag }) => upstream.tags.has(tag));
   });
   // The record only saves work: failing to write it costs the next sync a full sync,
   // and must not fail this one, whose refs are all in place.

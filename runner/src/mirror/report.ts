@@ -62,9 +62,9 @@ export const mirrorSyncReportSchema = z.strictObject({
   openPrsKept: z.number().int().nonnegative(),
   rejectedTags: z.array(rejectedTagSchema),
   /**
-   * The recipe's tags with their commits, what the sweep decides from: the mirror's
-   * after a sync (kept tags included); upstream's on a dry run (the cache's record of the
-   * mirror is left as it was).
+   * The recipe's tags with their commits, what the sweep decides from: upstream's, as
+   * the mirror holds them after a sync (a tag kept on the mirror after upstream deleted
+   * it is not among them); as upstream lists them on a dry run.
    */
   tags: z.array(peeledTagSchema),
   dryRun: z.boolean(),

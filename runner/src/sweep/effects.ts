@@ -9,7 +9,7 @@ import type { CanonicalRecord } from '../registry/canonical.js';
 export interface MirrorSyncOutcome {
   /** The local repository (cache clone) holding upstream's main and tags after the sync. */
   repoDir: string;
-  /** The recipe's tags with their commits: the mirror's after a sync; upstream's on a dry run. */
+  /** The recipe's tags with their commits: upstream's (never a tag kept on the mirror after upstream deleted it). */
   tags: { tag: string; commit: string }[];
   warnings: string[];
 }

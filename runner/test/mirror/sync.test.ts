@@ -181,6 +181,9 @@ describe('following upstream', () => {
         ['tag-deleted-upstream'],
       );
       assert.match(report.warnings[0]?.message ?? '', /CANONICAL/);
+      // Kept, but no longer published: the sweep does not decide from it (round 2 takes the fast path).
+      assert.equal(report.tags.some((t) => t.tag === '1.1.0+1.0'), false, JSON.stringify(report.tags));
+      assert.ok(report.tags.some((t) => t.tag === '1.0.0+1.0'));
       assert.equal(await world.refs(world.mirrorDir), mirrorBefore);
       assert.deepEqual(
         (await sortedTags(cache)).find((t) => t.tag === '1.1.0+1.0'),

@@ -154,6 +154,27 @@ describe('upstream tags', () => {
     }
   });
 
+  test('a tag deleted upstream after the mirror got it: the sweep, its dry run and decide all skip', async () => {
+    const work = await s.addRecipe('retracted', { version: '1.0.0+1.0' });
+    assert.equal(done(await s.sweep({ recipes: ['retracted'] })).recipes[0]?.outcome, 'promoted');
+    await releaseVersion(work, '1.1.0+1.0');
+    await s.publish('retracted');
+    const synced = await s.cli(['mirror-sync', 'retracted']);
+    assert.equal(synced.code, 0, synced.stderr);
+    await git(['--git-dir', s.upstream('retracted'), 'tag', '--delete', '1.1.0+1.0'], s.root);
+    const dry = done(await s.sweep({ recipes: ['retracted'], dryRun: true })).recipes[0];
+    const decide = await s.cli(['decide', 'retracted', '--json']);
+    assert.equal((JSON.parse(decide.stdout) as { code: string }).code, 'skip:no-new-version', decide.stdout);
+    for (const night of [1, 2]) {
+      const report = done(await s.sweep({ recipes: ['retracted'] }));
+      const r = report.recipes[0];
+      assert.equal(r?.decision, dry?.decision, `night ${night}: the sweep decides as its dry run did`);
+      assert.equal(r?.decision, 'skip:no-new-version', `night ${night}: ${JSON.stringify(r)}`);
+      assert.equal(r?.runId, null, `night ${night}: nothing ran`);
+      assert.equal(report.exitCode, 0, `night ${night}`);
+    }
+  });
+
   test('sweep --dry-run and decide change nothing on disk, the cache and its sync record included', async () => {
     const work = await s.addRecipe('dry', { version: '1.0.0+1.0' });
     const cacheClone = path.join(s.config.cacheDir, 'mirrors', 'dry.git');
