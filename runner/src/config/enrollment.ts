@@ -1,6 +1,7 @@
 // Which recipes a sweep covers. A hollow enrollment (nothing enrolled, or an enrolled
 // recipe without a definition in CCCI_REPO/recipes/) is an error before anything runs:
 // the older system reported success every night while sweeping nothing.
+import { existsSync } from 'node:fs';
 import { identityOf, openDefinitionCache } from './definition-cache.js';
 import { InputError } from './errors.js';
 import { applyOverrides, definitionPath, type RecipeDefinition } from './recipe-types.js';
@@ -11,13 +12,18 @@ export interface EnrolledRecipe {
   definition: RecipeDefinition;
 }
 
-export function enrolledNames(config: Config, selected: readonly string[] = []): string[] {
+/**
+ * The enrolled recipes, or those of them `selected`. `selectedBy` says how a selected name
+ * was given, for the error of one that is not enrolled ("--recipe", or "recipe" for a
+ * command's argument).
+ */
+export function enrolledNames(config: Config, selected: readonly string[] = [], selectedBy = '--recipe'): string[] {
   const enrolled = Object.keys(config.recipes).sort();
   if (enrolled.length === 0) {
     throw new InputError(`${config.source}: recipes: nothing is enrolled (the sweep would do nothing)`);
   }
   for (const name of selected) {
-    if (!enrolled.includes(name)) throw new InputError(`--recipe ${name}: not enrolled in ${config.source}`);
+    if (!enrolled.includes(name)) throw new InputError(`${selectedBy} ${name}: not enrolled in ${config.source}`);
   }
   return selected.length > 0 ? [...new Set(selected)].sort() : enrolled;
 }
@@ -31,11 +37,21 @@ export function enrolledNames(config: Config, selected: readonly string[] = []):
 export async function loadEnrolled(
   config: Config,
   selected: readonly string[] = [],
-  options: { writeCache?: (file: string, value: unknown) => Promise<void> } = {},
+  options: { writeCache?: (file: string, value: unknown) => Promise<void>; selectedBy?: string } = {},
 ): Promise<EnrolledRecipe[]> {
-  const names = enrolledNames(config, selected);
+  const names = enrolledNames(config, selected, options.selectedBy);
   const cache = openDefinitionCache(config.cacheDir);
   const problems: string[] = [];
+  // The enrollment is hollow whichever recipes this command looks at: an enrolled recipe
+  // left out of the selection still needs its definition (only its presence is checked).
+  const looking = new Set(names);
+  for (const name of Object.keys(config.recipes).sort()) {
+    if (looking.has(name)) continue;
+    const file = definitionPath(config.repo, name);
+    if (!existsSync(file)) {
+      problems.push(`recipe ${name} has no definition: ${file} does not exist (is CCCI_REPO the checkout holding recipes/?)`);
+    }
+  }
   const loaded: EnrolledRecipe[] = [];
   for (const name of names) {
     const overrides = config.recipes[name] ?? {};

@@ -124,6 +124,7 @@ describe('ccci status and ccci decide', () => {
     assert.match(skip.stdout, /custom-html: skip:no-new-version/);
     const unknown = await ccci(['decide', 'plausible'], { CCCI_CONFIG: s.configFile });
     assert.equal(unknown.code, 2);
-    assert.match(unknown.stderr, /not enrolled/);
+    // Named as it was given: an argument, not a --recipe option decide does not have.
+    assert.match(unknown.stderr, /^ccci decide: recipe plausible: not enrolled in /);
   });
 });

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { releaseVersion } from '../../src/demo/fixtures.js';
@@ -146,6 +146,16 @@ describe('hollow sweeps are refused (exit 2) before anything runs', () => {
     const result = await s.cli(['sweep']);
     assert.equal(result.code, 2);
     assert.match(result.stderr, /recipe custom-html has no definition/);
+  });
+
+  test('an enrolled recipe without a definition, though the sweep is of another (--recipe)', async () => {
+    await s.addRecipe('gitea', { version: '1.0.0+1.0' });
+    const result = await s.cli(['sweep', '--recipe', 'gitea']);
+    assert.equal(result.code, 2, result.stdout);
+    assert.match(result.stderr, /recipe custom-html has no definition/);
+    // Refused before anything ran: no attempt, no canonical, no sweep report.
+    assert.equal(existsSync(path.join(s.config.stateDir, 'gitea')), false);
+    assert.equal(existsSync(path.join(s.config.stateDir, 'sweeps')), false);
   });
 
   test('a config file that is not valid', async () => {

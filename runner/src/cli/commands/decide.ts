@@ -17,7 +17,7 @@ export const decideCommand: Command = {
     });
     if (positionals.length !== 1) throw new InputError(`expected exactly one RECIPE, got ${positionals.length}`);
     const config = await readConfig({ configFile: context.configFile, env: context.env });
-    const [recipe] = await loadEnrolled(config, positionals);
+    const [recipe] = await loadEnrolled(config, positionals, { selectedBy: 'recipe' });
     if (!recipe) throw new InputError('no recipe');
     const effects = defaultSweepEffects();
     const read = await readTrustedCanonical(config.stateDir, recipe.name, config.domain, {
