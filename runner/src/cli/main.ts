@@ -63,6 +63,17 @@ export function takeGlobalOptions(argv: readonly string[]): { configFile: string
   return { configFile, rest };
 }
 
+/** The command word of argv (the first argument that is neither an option nor --config's value), if any. */
+function commandWord(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i] as string;
+    if (arg === '--') return undefined;
+    if (arg === '--config') i += 1;
+    else if (!arg.startsWith('-')) return /^[a-z][a-z-]*$/.test(arg) ? arg : undefined;
+  }
+  return undefined;
+}
+
 /** "ccci run: ccci run: x" never: a message that already names the command keeps one prefix. */
 export function errorLine(command: string, message: string): string {
   const prefix = `ccci ${command}: `;
@@ -77,7 +88,9 @@ export async function main(argv: string[], context: Omit<CommandContext, 'config
   try {
     ({ configFile, rest: args } = takeGlobalOptions(argv));
   } catch (error) {
-    writeLine(context.stderr, `ccci: ${(error as Error).message}`);
+    // Named for the command it came with, as every other error is.
+    const named = commandWord(argv);
+    writeLine(context.stderr, named ? errorLine(named, (error as Error).message) : `ccci: ${(error as Error).message}`);
     return EXIT.usage;
   }
   const name = args.shift();

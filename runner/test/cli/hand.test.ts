@@ -39,7 +39,13 @@ describe('--config anywhere', () => {
     assert.throws(() => takeGlobalOptions(['--config', 'a', 'status', '--config', 'b']), /--config given twice \("a" and "b"\)/);
     const result = await ccci(['status', '--config']);
     assert.equal(result.code, 2);
-    assert.equal(result.stderr, 'ccci: --config needs a file\n');
+    assert.equal(result.stderr, 'ccci status: --config needs a file\n', 'named for its command, as every error is');
+    const twice = await ccci(['--config', 'a.json', 'decide', 'x', '--config=b.json']);
+    assert.equal(twice.code, 2);
+    assert.equal(twice.stderr, 'ccci decide: --config given twice ("a.json" and "b.json")\n');
+    // No command given: nothing to name but ccci.
+    const alone = await ccci(['--config=']);
+    assert.equal(alone.stderr, 'ccci: --config needs a file\n');
   });
 });
 
