@@ -307,9 +307,13 @@ async function sweepRecipe(
       report.level = result.level;
       const stoppedRunning = result.outcome === INTERRUPTED ? `the run was interrupted` : stopped();
       if (stoppedRunning) {
-        // Neither green nor red: not promoted, not remembered as red; the next sweep runs it again.
+        // Neither green nor red: not promoted, not remembered as red. A tag that is not
+        // known red runs again on the next sweep; a known red one (this is a --retry-red
+        // sweep) stays known red, so only the next --retry-red sweep runs it again.
         step(`run ${result.runId}: interrupted at level L${result.level}`);
-        return await finish(INTERRUPTED, `${stoppedRunning}; ${tag} runs again on the next sweep`);
+        const knownRed = memory?.memory.red.some((red) => red.tag === tag && red.commit === runCommit) ?? false;
+        const next = knownRed ? `the next --retry-red sweep (${tag} is still known red)` : 'the next sweep';
+        return await finish(INTERRUPTED, `${stoppedRunning}; ${tag} runs again on ${next}`);
       }
       report.verdict = result.verdict;
       step(`run ${result.runId}: ${result.verdict}, level L${result.level}`);

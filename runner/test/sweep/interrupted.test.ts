@@ -131,3 +131,39 @@ describe('a sweep stopped by a signal as its last recipe syncs', () => {
     assert.equal(outcome.report.exitCode, 1);
   });
 });
+
+describe('a --retry-red sweep whose retry of a known red tag is interrupted', () => {
+  let s: Scenario;
+  before(async () => {
+    s = await createScenario();
+    await s.addRecipe('flaky', { version: '1.0.0+1.0' });
+  });
+  after(async () => s.close());
+
+  /** The real run, its result then said to be `outcome`. */
+  const effectsEnding = (outcome: 'red' | 'interrupted') => {
+    const real = defaultSweepEffects();
+    return {
+      ...real,
+      runRecipeCi: async (...args: Parameters<typeof real.runRecipeCi>) => {
+        const result = await real.runRecipeCi(...args);
+        return { ...result, verdict: 'red' as const, verdictReason: `injected: ${outcome}`, outcome };
+      },
+    };
+  };
+
+  test('says the tag runs again on the next --retry-red sweep, which is what happens', async () => {
+    const red = await s.sweep({ effects: effectsEnding('red') });
+    assert.equal(red.kind === 'done' && red.report.recipes[0]?.outcome, 'red');
+    const retried = await s.sweep({ retryRed: true, effects: effectsEnding('interrupted') });
+    assert.equal(retried.kind, 'done');
+    if (retried.kind !== 'done') return;
+    const r = retried.report.recipes[0];
+    assert.equal(r?.outcome, 'interrupted', JSON.stringify(r));
+    assert.match(r?.reason ?? '', /1\.0\.0\+1\.0 runs again on the next --retry-red sweep \(1\.0\.0\+1\.0 is still known red\)/);
+    const nightly = await s.sweep();
+    assert.equal(nightly.kind === 'done' && nightly.report.recipes[0]?.decision, 'skip:known-red');
+    const weekly = await s.sweep({ retryRed: true });
+    assert.equal(weekly.kind === 'done' && weekly.report.recipes[0]?.decision, 'run');
+  });
+});
