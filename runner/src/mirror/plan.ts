@@ -65,8 +65,12 @@ export function planSync(input: PlanInput): SyncPlan {
       warnings.push({
         code: 'tag-moved',
         message: canonical
-          ? `CANONICAL VERSION TAG MOVED: tag ${tag} is the recipe's canonical version and moved upstream from ` +
-            `${short(from)} to ${short(to)}; the mirror follows, and the canonical was tested at a commit the tag no longer names`
+          ? // The listings name tag objects, not commits (ls-remote --refs): a tag annotated
+            // again at the same commit moves too. Whether the canonical's tested commit is
+            // still the tag's, the sweep checks against the commits (its canonical-tag check).
+            `CANONICAL VERSION TAG MOVED: tag ${tag} is the recipe's canonical version and moved upstream from ` +
+            `${short(from)} to ${short(to)}; the mirror follows (whether it still names the commit the canonical ` +
+            `was tested at, the sweep's canonical check says)`
           : `tag ${tag} moved upstream from ${short(from)} to ${short(to)}; the mirror follows`,
       });
     }
