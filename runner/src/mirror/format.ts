@@ -36,5 +36,10 @@ export function formatMirrorSyncReport(report: MirrorSyncReport): string[] {
   if (report.mirrored && (report.closedPrs.length > 0 || report.openPrsKept > 0)) {
     lines.push(`  open PRs left as they are: ${report.openPrsKept}`);
   }
+  if (report.openPrsUnjudged > 0) {
+    lines.push(
+      `  open PRs not judged: ${report.openPrsUnjudged} (upstream main is not fetched yet and a dry run fetches nothing; the sync may close some)`,
+    );
+  }
   return lines;
 }

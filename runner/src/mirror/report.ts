@@ -60,6 +60,11 @@ export const mirrorSyncReportSchema = z.strictObject({
   closedPrs: z.array(closedPrSchema),
   /** Open PRs looked at and left open (their heads are not in upstream main). */
   openPrsKept: z.number().int().nonnegative(),
+  /**
+   * Open PRs a dry run could not judge (upstream main not fetched yet, and a dry run
+   * fetches nothing): some may be closed by the real sync. Always 0 on a real sync.
+   */
+  openPrsUnjudged: z.number().int().nonnegative(),
   rejectedTags: z.array(rejectedTagSchema),
   /**
    * The recipe's tags with their commits, what the sweep decides from: upstream's, as

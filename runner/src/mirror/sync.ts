@@ -82,6 +82,7 @@ export async function syncMirror(config: Config, recipe: string, options: SyncOp
 
   const closedPrs: MirrorSyncReport['closedPrs'] = [];
   let openPrsKept = 0;
+  let openPrsUnjudged = 0;
   if (mirror?.api && token) {
     const [{ createGiteaClient }, { closePullRequest, judgePullRequests }] = await Promise.all([
       import('../effects/gitea.js'),
@@ -98,7 +99,8 @@ export async function syncMirror(config: Config, recipe: string, options: SyncOp
       pulls = [];
     }
     const verdicts = await step('list-prs', () => judgePullRequests(gitDir, pulls, synced.upstreamMain));
-    openPrsKept = verdicts.kept.length + unjudged;
+    openPrsKept = verdicts.kept.length;
+    openPrsUnjudged = unjudged;
     for (const pr of verdicts.toClose) {
       if (options.dryRun) log(`dry run: would close PR #${pr.number} (head ${pr.headSha} is in upstream main)`);
       else {
@@ -121,6 +123,7 @@ export async function syncMirror(config: Config, recipe: string, options: SyncOp
     warnings: synced.warnings,
     closedPrs,
     openPrsKept,
+    openPrsUnjudged,
     rejectedTags: synced.rejectedTags,
     tags: synced.tags,
     dryRun: options.dryRun,

@@ -1,8 +1,11 @@
 // Mirror PRs against a local Gitea API stand-in: merged-upstream PRs are closed with a
 // comment naming the upstream commit, every other PR is left alone, all pages are read.
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
+import { formatMirrorSyncReport } from '../../src/mirror/format.js';
 import { MirrorSyncError } from '../../src/mirror/report.js';
 import { syncMirror } from '../../src/mirror/sync.js';
 import { git, makeWorld, type World } from './fixtures.js';
@@ -85,6 +88,7 @@ describe('pull requests', () => {
     );
     assert.ok(report.closedPrs.every((pr) => pr.upstreamCommit === s.upstreamMain));
     assert.equal(report.openPrsKept, TOTAL - MERGED.length);
+    assert.equal(report.openPrsUnjudged, 0);
     assert.deepEqual(
       s.api.pulls.filter((p) => p.state === 'closed').map((p) => p.number),
       MERGED,
@@ -131,6 +135,24 @@ describe('pull requests', () => {
       [],
     );
     assert.ok(s.api.pulls.every((p) => p.state === 'open'));
+  });
+
+  test('a dry run with upstream main not fetched yet says its PRs are not judged, never that they stay open', async () => {
+    const config = apiConfig(s);
+    // A cache that has never synced: a dry run fetches nothing, so it cannot tell a merged PR.
+    config.cacheDir = await mkdtemp(path.join(os.tmpdir(), 'ccci-unjudged-'));
+    try {
+      const report = await syncMirror(config, s.world.recipe, { dryRun: true, canonicalVersion: null });
+      assert.deepEqual(report.closedPrs, []);
+      assert.equal(report.openPrsKept, 0);
+      assert.equal(report.openPrsUnjudged, TOTAL);
+      const text = formatMirrorSyncReport(report).join('\n');
+      assert.match(text, new RegExp(`open PRs not judged: ${TOTAL} \\(upstream main is not fetched yet`));
+      assert.doesNotMatch(text, /left as they are/);
+      assert.ok(s.api.pulls.every((p) => p.state === 'open'));
+    } finally {
+      await rm(config.cacheDir, { recursive: true, force: true });
+    }
   });
 
   test('API 401 fails the sync at list-prs with a clear message and no token in it', async () => {
