@@ -40,6 +40,8 @@ stdenv.mkDerivation {
     fileset = lib.fileset.unions [
       (root + "/flake.nix")
       (lib.fileset.maybeMissing (root + "/flake.lock"))
+      # runner/test/cli/readme.test.ts checks the README's command list against --help.
+      (root + "/README.md")
       (root + "/runner/package.json")
       (root + "/runner/package-lock.json")
       (root + "/runner/tsconfig.json")

@@ -25,7 +25,8 @@ export function helpText(list: readonly CommandHelp[]): string {
     'Configuration: --config FILE or CCCI_CONFIG (JSON), then CCCI_REPO, CCCI_STATE_DIR,',
     'CCCI_RUNS_DIR, CCCI_CACHE_DIR, ABRA_DIR, then defaults.',
     'Exit status: 0 all good; 1 red run, failed promote or errored recipe;',
-    '2 bad invocation or configuration (nothing changed); 75 another sweep holds the lock.',
+    '2 bad invocation or configuration (nothing changed); 75 another sweep holds the lock',
+    '(for ccci run: another run holds the app domain).',
   ].join('\n');
 }
 
