@@ -341,7 +341,8 @@ pkgs.testers.runNixOSTest {
         tag(TAGGED)
         head = commit("${composeFile commits.aheadUntagged}", "unreleased work on main")
         publish()
-        machine.succeed(f"git clone -q --bare {UPSTREAM} {MIRROR}")
+        # The mirror starts empty: only the sweep's sync can make it equal upstream.
+        machine.succeed(f"git init -q --bare --initial-branch=main {MIRROR}")
         assert tagged != head
 
     with subtest("a new tag is promoted with the tag's commit, main ahead of it; the snapshot is the real volume"):

@@ -358,7 +358,8 @@ pkgs.testers.runNixOSTest {
         tag(RECIPE, "1.0.0+1.0")
         head = commit(RECIPE, "${compose "1.0.1+1.0" { }}", "unreleased work on main")
         publish(RECIPE)
-        machine.succeed(f"git clone -q --bare {upstream(RECIPE)} {mirror(RECIPE)}")
+        # The mirror starts empty: only the sweep's sync can make it equal upstream.
+        machine.succeed(f"git init -q --bare --initial-branch=main {mirror(RECIPE)}")
         assert tagged != head
 
     with subtest("a new tag is promoted with the tag's commit, not main's head"):
@@ -394,7 +395,7 @@ pkgs.testers.runNixOSTest {
         new_repository(FRESH, "${envSample freshRecipe}")
         commit(FRESH, "${compose "0.1.0+1.0" { }}", "unreleased first work")
         publish(FRESH)
-        machine.succeed(f"git clone -q --bare {upstream(FRESH)} {mirror(FRESH)}")
+        machine.succeed(f"git init -q --bare --initial-branch=main {mirror(FRESH)}")
         # Enrol it as an operator does: switch to a configuration that has it.
         machine.succeed("/run/booted-system/specialisation/enrol-fresh/bin/switch-to-configuration test")
         # Switching starts timers.target again, and with it the timers.

@@ -112,7 +112,8 @@ describe('the VM test scenario, on the test doubles', () => {
   const newRecipe = async (recipe: string, options: { version?: string; untaggedVersion?: string }) => {
     await createFixtureRecipe(work(recipe), recipe, options);
     await bareCloneOf(work(recipe), upstream(recipe));
-    await bareCloneOf(work(recipe), mirror(recipe));
+    // The mirror starts empty, as in the VM test: only the sweep's sync can make it equal upstream.
+    await execChecked('git', ['init', '--quiet', '--bare', '--initial-branch=main', mirror(recipe)]);
   };
 
   before(async () => {
