@@ -275,6 +275,17 @@ let
         enable
         { services.cc-ci.onFailure = [ "notify-admins" ]; }
       ]).services.cc-ci.onFailure;
+    # The ingress in TLS (traefik on 443) reaches the runner as written; another scheme is refused.
+    tlsIngress =
+      (eval [
+        enable
+        { services.cc-ci.ingress = "https://127.0.0.1:443"; }
+      ]).services.cc-ci.configuration.ingress;
+    ftpIngress.refused =
+      !evaluates (eval [
+        enable
+        { services.cc-ci.ingress = "ftp://127.0.0.1:21"; }
+      ]).services.cc-ci.ingress;
     # An empty upgrade base is no release tag: the option's type refuses it.
     emptyUpgradeBase.refused =
       !evaluates (eval [
@@ -560,6 +571,8 @@ let
     (expectTrue "importedTwice: and changes nothing" results.importedTwice.sameAsDefaults)
     (expectTrue "onFailure: a name that is not a unit is refused" results.onFailureNotAUnit.refused)
     (expectTrue "upgradeBase: an empty one is refused" results.emptyUpgradeBase.refused)
+    (expect "ingress: https:// reaches the runner" results.tlsIngress "https://127.0.0.1:443")
+    (expectTrue "ingress: another scheme is refused" results.ftpIngress.refused)
     (expect "every option an operator sets has an example" results.withoutExample [ ])
     (expectTrue "the options are declared in modules/cc-ci.nix: ${builtins.toJSON results.declaredIn}" (
       results.declaredIn != [ ] && lib.all (lib.hasSuffix "modules/cc-ci.nix") results.declaredIn

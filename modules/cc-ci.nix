@@ -37,7 +37,7 @@ let
   recipeNamePattern = "[a-z0-9][a-z0-9_-]{0,63}";
   envNamePattern = "[A-Za-z_][A-Za-z0-9_]*";
   urlPattern = "(https?|file|ssh)://[^[:space:]]+";
-  hostPortPattern = "[A-Za-z0-9.-]+:[0-9]{1,5}|[[][0-9a-fA-F:]+[]]:[0-9]{1,5}";
+  ingressPattern = "(https?://)?([A-Za-z0-9.-]+|[[][0-9a-fA-F:]+[]]):[0-9]{1,5}";
   # As the runner checks them (runner/src/core/names.ts, runner/src/config/config.ts):
   # a server name is one path component of ABRA_DIR/servers/, a domain lowercase.
   serverNamePattern = "[A-Za-z0-9]([A-Za-z0-9._-]{0,252}[A-Za-z0-9])?";
@@ -529,12 +529,15 @@ in
     };
 
     ingress = mkOption {
-      type = types.nullOr (types.strMatching hostPortPattern);
+      type = types.nullOr (types.strMatching ingressPattern);
       default = null;
-      example = "127.0.0.1:443";
+      example = "https://127.0.0.1:443";
       description = ''
-        `host:port` of the ingress (traefik) the CI's HTTP checks connect to,
-        sending the app's domain as Host. `null`: connect to the app's domain.
+        The ingress (traefik) the CI's HTTP checks connect to, sending the app's
+        domain as Host: `https://host:port` speaks TLS with the app's domain as
+        server name and checks the certificate for it (traefik's wildcard
+        certificate of {option}`services.cc-ci.domain`); `host:port` or
+        `http://host:port` speaks plain HTTP. `null`: connect to the app's domain.
       '';
     };
 

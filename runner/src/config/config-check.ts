@@ -38,7 +38,7 @@ export const OVERRIDE_KEYS = [
 ] as const;
 
 const BASE_URL = /^(https?|file|ssh):\/\/\S+$/;
-const HOST_PORT = /^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/;
+const INGRESS = /^(https?:\/\/)?([A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\]):\d{1,5}$/;
 const DOMAIN = /^(?=.{1,200}$)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 const OWNER = /^[A-Za-z0-9_.-]+$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -118,7 +118,7 @@ export function checkConfigFile(raw: unknown): Checked<ConfigFile> {
     out.domain = raw.domain;
   }
   if (has('ingress')) {
-    if (raw.ingress !== null && !(typeof raw.ingress === 'string' && HOST_PORT.test(raw.ingress))) return undefined;
+    if (raw.ingress !== null && !(typeof raw.ingress === 'string' && INGRESS.test(raw.ingress))) return undefined;
     out.ingress = raw.ingress;
   }
   if (has('upstream')) {

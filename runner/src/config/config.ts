@@ -19,7 +19,10 @@ const baseUrl = z
   .string()
   .regex(/^(https?|file|ssh):\/\/\S+$/, 'a URL (https://, http://, ssh:// or file://)')
   .transform((url) => url.replace(/\/+$/, ''));
-const hostPort = z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/, 'host:port');
+/** The ingress: host:port (plain HTTP, or http://host:port), or https://host:port (TLS). */
+const ingressAddress = z
+  .string()
+  .regex(/^(https?:\/\/)?([A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\]):\d{1,5}$/, 'host:port, http://host:port or https://host:port');
 const domainName = z
   .string()
   .regex(/^(?=.{1,200}$)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, 'a DNS domain name');
@@ -56,7 +59,7 @@ export const configFileSchema = z.strictObject({
   abraDir: absolutePath.optional(),
   server: serverName.nullable().optional(),
   domain: domainName.nullable().optional(),
-  ingress: hostPort.nullable().optional(),
+  ingress: ingressAddress.nullable().optional(),
   upstream: baseUrl.optional(),
   mirror: mirrorSchema.nullable().optional(),
   recipes: recipesSchema.optional(),

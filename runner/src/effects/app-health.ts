@@ -14,7 +14,7 @@
 // swarm starts an update a moment after the new spec is stored.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { serviceTasks, serviceUpdates, stackServices, type ServiceState } from './docker.js';
-import { httpGet, splitHostPort, tcpProbe, type HttpTarget } from './http.js';
+import { httpGet, splitIngress, tcpProbe, type HttpTarget } from './http.js';
 
 export type HealthProbe =
   | { http: { path: string; statuses: readonly number[] } }
@@ -89,7 +89,7 @@ export async function waitHealthy(options: WaitHealthyOptions): Promise<HealthRe
       last = outcome.ok ? `GET ${path} answered ${outcome.answer.status}` : `GET ${path}: ${outcome.error}`;
     } else {
       const { port, stableChecks } = options.probe.tcp;
-      const host = options.target.ingress === null ? options.target.domain : splitHostPort(options.target.ingress).host;
+      const host = options.target.ingress === null ? options.target.domain : splitIngress(options.target.ingress).host;
       if (await tcpProbe(host, port, Math.min(options.requestTimeoutMs, remaining))) {
         stable += 1;
         if (stable >= stableChecks) return { ok: true, durationMs: elapsed() };

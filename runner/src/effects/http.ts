@@ -1,7 +1,10 @@
 // Every HTTP request and TCP probe the runner makes to a deployed app. With an ingress
-// configured (host:port), requests go there with the app's domain as Host header (the
-// fake ingress in tests, a local traefik on a CI box); without one, to https://<domain>.
-// Redirects are not followed: 301/302 are answers in their own right.
+// configured, requests go there with the app's domain as Host header: `host:port` (or
+// `http://host:port`) in plain HTTP (the fake ingress in tests), `https://host:port` in
+// TLS with the app's domain as server name, its certificate checked for that domain (a
+// local traefik on a CI box, with the wildcard certificate of the CI's domain; a private
+// CA's certificate is trusted through NODE_EXTRA_CA_CERTS). Without one, to
+// https://<domain>. Redirects are not followed: 301/302 are answers in their own right.
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
@@ -9,7 +12,7 @@ import net from 'node:net';
 export interface HttpTarget {
   /** The app's domain (Host header, and the URL host when there is no ingress). */
   domain: string;
-  /** host:port of the ingress, or null for https://<domain>. */
+  /** The ingress ([http://|https://]host:port), or null for https://<domain>. */
   ingress: string | null;
 }
 
@@ -28,9 +31,20 @@ export function splitHostPort(hostPort: string): { host: string; port: number } 
   return { host: m[1] as string, port: Number(m[2]) };
 }
 
-/** The base URL a person (or a functional test) would use for the app. */
+/** Where an ingress is, and whether it speaks TLS. */
+export function splitIngress(ingress: string): { tls: boolean; host: string; port: number } {
+  const scheme = /^(https?):\/\//.exec(ingress);
+  return { tls: scheme?.[1] === 'https', ...splitHostPort(scheme ? ingress.slice(scheme[0].length) : ingress) };
+}
+
+/**
+ * The base URL a functional test uses for the app: a plain-HTTP ingress's own address
+ * (the app's domain goes as Host), else https://<domain> as a person would open it.
+ */
 export function baseUrl(target: HttpTarget): string {
-  return target.ingress === null ? `https://${target.domain}` : `http://${target.ingress}`;
+  if (target.ingress === null || splitIngress(target.ingress).tls) return `https://${target.domain}`;
+  const { host, port } = splitIngress(target.ingress);
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 export function httpGet(target: HttpTarget, path: string, timeoutMs: number, signal?: AbortSignal): Promise<HttpOutcome> {
@@ -65,8 +79,10 @@ export function httpGet(target: HttpTarget, path: string, timeoutMs: number, sig
     if (target.ingress === null) {
       request = https.request({ ...common, host: target.domain, port: 443, servername: target.domain }, onResponse);
     } else {
-      const { host, port } = splitHostPort(target.ingress);
-      request = http.request({ ...common, host, port }, onResponse);
+      const { tls, host, port } = splitIngress(target.ingress);
+      request = tls
+        ? https.request({ ...common, host, port, servername: target.domain }, onResponse)
+        : http.request({ ...common, host, port }, onResponse);
     }
     // A whole-request deadline: `timeout` above only covers socket idleness.
     const timer = setTimeout(() => {

@@ -79,6 +79,12 @@ describe('configuration', () => {
     assert.equal(config.recipes.plausible?.deployTimeoutSeconds, 900);
   });
 
+  test('an ingress in plain HTTP (host:port, http://) or TLS (https://)', () => {
+    for (const ingress of ['127.0.0.1:80', '[::1]:8080', 'http://127.0.0.1:80', 'https://127.0.0.1:443']) {
+      assert.equal(loadConfig({ configFile: configFile({ ingress }), env: {} }).ingress, ingress);
+    }
+  });
+
   test('file:// upstreams are accepted', () => {
     const config = loadConfig({ configFile: configFile({ upstream: 'file:///srv/upstream' }), env: {} });
     assert.equal(repoUrl(config.upstream, 'x'), 'file:///srv/upstream/x.git');
@@ -93,6 +99,7 @@ describe('configuration', () => {
       ['disk percent out of range', { minFreeDiskPercent: 100 }, /minFreeDiskPercent/],
       ['bad url', { upstream: 'git.coopcloud.tech' }, /upstream: a URL/],
       ['bad ingress', { ingress: 'localhost' }, /ingress: host:port/],
+      ['ingress of another scheme', { ingress: 'ftp://127.0.0.1:21' }, /ingress: host:port, http:\/\/host:port or https:\/\/host:port/],
       ['bad domain', { domain: 'Not A Domain' }, /domain: a DNS domain name/],
       ['mirror without token file', { mirror: { url: 'https://m.example', owner: 'o' } }, /mirror\.tokenFile/],
       ['mirror with unknown key', { mirror: { url: 'https://m.example', owner: 'o', tokenFile: '/t', token: 's' } }, /mirror\.token: unknown key/],
