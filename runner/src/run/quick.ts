@@ -6,16 +6,17 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { appEnvFile } from '../effects/abra.js';
+import { tagCommit } from '../effects/git.js';
 import { writeFileAtomic } from '../effects/atomic-file.js';
 import { createStackVolume, listStackVolumes } from '../effects/docker.js';
 import { writeCanonicalStatus, type CanonicalRecord } from '../registry/canonical.js';
 import { restoreSnapshot } from '../registry/snapshot.js';
 import { blockedBy, decided } from './cold.js';
-import { notApplicable, runRung, skip, unver, type RunContext } from './context.js';
+import { fail, notApplicable, runRung, skip, unver, type Outcome, type RunContext } from './context.js';
 import { statusesOf, type RungResult } from './result.js';
 import { LADDER, verdictOf } from '../core/ladder.js';
 import type { RungsOutcome, TeardownReport } from './types.js';
-import { newAppWithSecrets, reattachRung, upgradeRung } from './rung-deploy.js';
+import { isNewer, newAppWithSecrets, reattachRung, upgradeRung } from './rung-deploy.js';
 import { functionalRung } from './rung-functional.js';
 import { undeployIfDeployed } from './teardown.js';
 
@@ -36,15 +37,51 @@ async function restoreCanonical(ctx: RunContext, canonical: CanonicalRecord): Pr
   ctx.log(`restored snapshot ${canonical.snapshot.id} into the volumes of ${ctx.stack}`);
 }
 
+/**
+ * Why the canonical cannot be reattached by its tag, or null. abra deploys a version by
+ * checking out its tag: a tag moved (or deleted) since the canonical was tested would
+ * deploy other code onto the canonical's volumes.
+ */
+async function canonicalTagProblem(ctx: RunContext, canonical: CanonicalRecord): Promise<string | null> {
+  const commit = await tagCommit(ctx.staged.dir, canonical.version);
+  if (commit === canonical.commit) return null;
+  const now = commit === null ? 'is gone' : `now names ${commit.slice(0, 12)}`;
+  return (
+    `the canonical ${canonical.version} was tested at ${canonical.commit.slice(0, 12)}, but its tag ${now}: ` +
+    `it cannot be reattached by its tag (a cold run, ccci run ${ctx.recipe}, needs no canonical)`
+  );
+}
+
+/**
+ * The quick upgrade: from the canonical to head. Head at the canonical's commit has
+ * nothing to upgrade; head older than the canonical would be a downgrade, which proves
+ * nothing about head as an upgrade (and the functional rung would test the canonical).
+ */
+async function quickUpgrade(ctx: RunContext, canonical: CanonicalRecord): Promise<Outcome> {
+  if (ctx.head.commit === canonical.commit) {
+    return skip(`head is the canonical's commit ${canonical.commit.slice(0, 12)}: nothing to upgrade`);
+  }
+  if (ctx.head.version !== null && isNewer(canonical.version, ctx.head.version)) {
+    return fail(`head's version ${ctx.head.version} is older than the canonical ${canonical.version}: that is a downgrade, not an upgrade`);
+  }
+  return upgradeRung(ctx, canonical.version);
+}
+
 export async function quickRungs(ctx: RunContext, canonical: CanonicalRecord): Promise<RungsOutcome> {
   const envFile = appEnvFile(ctx.app.abraDir, ctx.app.server, ctx.app.domain);
   const savedEnv = existsSync(envFile) ? await readFile(envFile, 'utf8') : null;
   const results: RungResult[] = [];
   const problems: string[] = [];
+  // Whether the warm app or its volumes were touched: a run stopped before then has
+  // nothing to undo.
+  let touched = false;
   await writeCanonicalStatus(ctx.config.stateDir, ctx.recipe, 'in-use');
   try {
     results.push(
       await runRung(ctx, 'install', async () => {
+        const tagProblem = await canonicalTagProblem(ctx, canonical);
+        if (tagProblem) return unver(tagProblem);
+        touched = true;
         if (savedEnv === null) await newAppWithSecrets(ctx, canonical.version);
         try {
           await restoreCanonical(ctx, canonical);
@@ -58,7 +95,7 @@ export async function quickRungs(ctx: RunContext, canonical: CanonicalRecord): P
     const blocked = blockedBy(results);
     if (upgradeNa) results.push(decided('upgrade', skip(upgradeNa)));
     else if (blocked) results.push(decided('upgrade', unver(blocked)));
-    else results.push(await runRung(ctx, 'upgrade', () => upgradeRung(ctx, canonical.version)));
+    else results.push(await runRung(ctx, 'upgrade', () => quickUpgrade(ctx, canonical)));
     results.push(decided('backup', skip(QUICK_SKIP)));
     const functionalNa = notApplicable(ctx.definition, 'functional');
     const blockedFunctional = blockedBy(results);
@@ -77,7 +114,7 @@ export async function quickRungs(ctx: RunContext, canonical: CanonicalRecord): P
     } catch (error) {
       problems.push(`undeploy: ${(error as Error).message}`);
     }
-    if (!green) {
+    if (!green && touched) {
       try {
         await restoreCanonical(ctx, canonical);
       } catch (error) {

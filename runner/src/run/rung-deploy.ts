@@ -16,7 +16,7 @@ import { abraContext, fail, genericCheck, pass, seconds, type Outcome, type RunC
 import { restoreHead } from './stage.js';
 
 /** a > b as release versions; false when either is not a version. */
-function isNewer(a: string, b: string): boolean {
+export function isNewer(a: string, b: string): boolean {
   const pa = parseTag(a);
   const pb = parseTag(b);
   return pa.ok && pb.ok && compareVersions(pa.version, pb.version) > 0;
@@ -84,6 +84,11 @@ export async function reattachRung(ctx: RunContext, version: string): Promise<Ou
   });
   const problem = await healthy(ctx, `canonical ${version}`);
   if (problem) return problem;
+  // What abra deployed is what the tag's compose file says: it must be the canonical.
+  const deployed = await deployedVersion(ctx.stack);
+  if (deployed !== version) {
+    return fail(`reattaching the canonical ${version} deployed version ${deployed ?? 'unknown (no label)'}`);
+  }
   return pass(`reattached the canonical ${version} to its restored volumes; healthy`);
 }
 

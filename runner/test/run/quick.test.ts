@@ -8,7 +8,9 @@ import path from 'node:path';
 import { createOwnAbraDir } from '../../src/effects/abra-dir.js';
 import { createApp, deployVersion, undeployKeepingVolumes } from '../../src/effects/abra.js';
 import { listStackVolumes, stackName, volumeMountpoint } from '../../src/effects/docker.js';
+import { commitUntagged, publishTo } from '../../src/demo/fixtures.js';
 import { cloneRepo, resolveRef } from '../../src/effects/git.js';
+import { execChecked } from '../../src/effects/exec.js';
 import { extractArchive } from '../../src/effects/tar.js';
 import { loadCanonical, writeCanonical, type CanonicalRecord } from '../../src/registry/canonical.js';
 import { createSnapshot, publishSnapshotLink, snapshotDir } from '../../src/registry/snapshot.js';
@@ -134,6 +136,49 @@ describe('quick mode', () => {
       { version: canonical.version, commit: canonical.commit, promotedAt: canonical.promotedAt, status: 'idle' },
     );
     assert.ok(result.teardown.ok, result.teardown.problems.join('; '));
+  });
+
+  test('head at the canonical commit: nothing to upgrade, said as a skip, not a vacuous pass', async () => {
+    const recipe = await publishRecipe(world, 'qsame', [{ version: '1.0.0+a' }]);
+    const definition = await defineRecipe(world, recipe.name, { backup: { capable: true } });
+    const canonical = await makeCanonical(recipe, '1.0.0+a');
+    const result = await runOnTag(world, recipe, '1.0.0+a', definition, { mode: 'quick', canonical });
+    assert.equal(statusOf(result).install, 'pass');
+    assert.equal(statusOf(result).upgrade, 'skip');
+    assert.match(reasonOf(result, 'upgrade'), /head is the canonical's commit .*: nothing to upgrade/);
+  });
+
+  test('head older than the canonical: the upgrade fails as a downgrade', async () => {
+    const recipe = await publishRecipe(world, 'qdown', [{ version: '1.0.0+a' }, { version: '1.1.0+a' }]);
+    const definition = await defineRecipe(world, recipe.name, { backup: { capable: true } });
+    const canonical = await makeCanonical(recipe, '1.1.0+a');
+    const result = await runOnTag(world, recipe, '1.0.0+a', definition, { mode: 'quick', canonical });
+    assert.equal(statusOf(result).upgrade, 'fail');
+    assert.match(reasonOf(result, 'upgrade'), /head's version 1\.0\.0\+a is older than the canonical 1\.1\.0\+a: that is a downgrade/);
+    assert.equal(result.verdict, 'red');
+  });
+
+  test("the canonical's tag moved upstream: not reattached by it, the warm app and volumes left untouched", async () => {
+    const recipe = await publishRecipe(world, 'qmoved', [{ version: '1.0.0+a' }]);
+    const definition = await defineRecipe(world, recipe.name, { backup: { capable: true } });
+    const canonical = await makeCanonical(recipe, '1.0.0+a');
+    const stack = stackName(canonical.domain);
+    const before = await warmVolumesTree(stack);
+    const moved = await commitUntagged(recipe.work, { version: '1.3.0+a', message: 'the tag moves here' });
+    const env = { GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@x', GIT_CONFIG_GLOBAL: '/dev/null' };
+    await execChecked('git', ['tag', '--force', '--annotate', '--message=moved', '1.0.0+a', moved], { cwd: recipe.work, env });
+    await publishTo(recipe.work, recipe.url);
+    const result = await runOnTag(world, recipe, 'main', definition, { mode: 'quick', canonical });
+    assert.equal(statusOf(result).install, 'unver');
+    assert.match(
+      reasonOf(result, 'install'),
+      new RegExp(`the canonical 1\\.0\\.0\\+a was tested at ${canonical.commit.slice(0, 12)}, but its tag now names ${moved.slice(0, 12)}`),
+    );
+    assert.equal(result.verdict, 'red');
+    assert.deepEqual(await warmVolumesTree(stack), before, 'the volumes are as the promote left them');
+    const after = await loadCanonical(world.config.stateDir, recipe.name);
+    assert.equal(after?.status, 'idle');
+    assert.equal(after?.commit, canonical.commit);
   });
 
   test('no canonical: falls back to a cold run and says so', async () => {
