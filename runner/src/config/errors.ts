@@ -8,9 +8,24 @@ export class InputError extends Error {
   }
 }
 
+type Issue = z.ZodError['issues'][number];
+
+/**
+ * A value that matches none of a union's forms: when exactly one form got past its own
+ * keys (its problems are all deeper inside it), that is the form meant, and its problems
+ * say what is wrong; otherwise the union's own message (which names the forms) does.
+ */
+function unionProblems(issue: Issue): Issue[] {
+  if (issue.code !== 'invalid_union') return [issue];
+  const meant = issue.errors.filter((branch) => branch.length > 0 && branch.every((inner) => inner.path.length >= 2));
+  if (meant.length !== 1) return [issue];
+  return (meant[0] as Issue[]).flatMap((inner) => unionProblems({ ...inner, path: [...issue.path, ...inner.path] } as Issue));
+}
+
 /** "<where>: <key>: <what was expected>", one line per problem zod found. */
 export function describeIssues(where: string, error: z.ZodError): string {
   return error.issues
+    .flatMap(unionProblems)
     .map((issue) => {
       const key = issue.path.length > 0 ? issue.path.map(String).join('.') : '(top level)';
       if (issue.code === 'unrecognized_keys') {

@@ -25,7 +25,7 @@ const readyProbeSchema = z.union([
       stableChecks: z.number().int().min(1).default(3),
     }),
   }),
-]);
+], { error: 'expected exactly one of {http: {path, statuses}} and {tcp: {port, stableChecks}}' });
 
 const functionalCheckSchema = z.strictObject({
   name: z.string().min(1).optional(),

@@ -69,10 +69,17 @@ describe('recipe definitions', () => {
   describe('errors name the file and the key', () => {
     const cases: [string, string, RegExp][] = [
       ['unknown top-level key', 'deployTimeout: 5\n', /deployTimeout: unknown key/],
-      ['unknown nested key', 'readyProbe: { http: { path: /, code: 200 } }\n', /readyProbe/],
+      ['unknown nested key', 'readyProbe: { http: { path: /, code: 200 } }\n', /readyProbe\.http\.code: unknown key/],
       ['negative timeout', 'deployTimeoutSeconds: -1\n', /deployTimeoutSeconds/],
-      ['probe path without slash', 'readyProbe: { http: { path: health } }\n', /readyProbe/],
-      ['tcp port out of range', 'readyProbe: { tcp: { port: 70000 } }\n', /readyProbe/],
+      ['probe path without slash', 'readyProbe: { http: { path: health } }\n', /readyProbe\.http\.path: .*must start with "\/"/],
+      ['tcp port out of range', 'readyProbe: { tcp: { port: 70000 } }\n', /readyProbe\.tcp\.port: .*<=65535/],
+      ['tcp port not a number', 'readyProbe: { tcp: { port: web } }\n', /readyProbe\.tcp\.port: .*expected number/],
+      [
+        'a probe of neither form',
+        'readyProbe: { foo: 1 }\n',
+        /readyProbe: expected exactly one of \{http: \{path, statuses\}\} and \{tcp: \{port, stableChecks\}\}/,
+      ],
+      ['both forms at once', 'readyProbe: { http: { path: / }, tcp: { port: 1 } }\n', /readyProbe: expected exactly one of/],
       ['unknown rung', 'notApplicable: [ { rung: smoke, reason: x } ]\n', /notApplicable\.0\.rung/],
       ['rung without reason', 'notApplicable: [ { rung: lint } ]\n', /notApplicable\.0\.reason/],
       ['bad env name', 'env: { "1BAD": x }\n', /env/],
