@@ -519,6 +519,28 @@ export async function hasObject(gitDir: string, oid: string): Promise<boolean> {
 }
 
 /**
+ * The type git gives each object id (commit, tree, blob, tag), or null for one the
+ * repository lacks: one `cat-file --batch-check` for them all.
+ */
+export async function objectTypes(gitDir: string, oids: readonly string[]): Promise<Map<string, string | null>> {
+  const types = new Map<string, string | null>();
+  if (oids.length === 0) return types;
+  for (const oid of oids) assertObjectId(oid);
+  const result = await gitChecked('cat-file', {
+    gitDir,
+    args: ['cat-file', '--batch-check=%(objectname) %(objecttype)'],
+    input: oids.map((oid) => `${oid}\n`).join(''),
+  });
+  const lines = result.stdout.split('\n');
+  oids.forEach((oid, index) => {
+    // "<oid> <type>", or "<oid> missing" for an object the repository lacks.
+    const [, type] = (lines[index] ?? '').split(' ');
+    types.set(oid, type === undefined || type === 'missing' ? null : type);
+  });
+  return types;
+}
+
+/**
  * Every commit reachable from `commit` (itself included). One walk answers "is X
  * contained in main?" for any number of X; an id the clone lacks is simply not in it.
  */

@@ -2,9 +2,9 @@
 // answered from `git ls-remote` of upstream (with the peeled lines, for the commits
 // annotated tags name) and of the mirror, and nothing else. It never creates the cache
 // clone, fetches objects or touches the sync record: a dry run changes nothing on disk.
-import { gitBaseEnv, hasObject, isAncestor, listRefs, lsRemote, lsRemotePeeled, type RemoteRef } from '../effects/git.js';
+import { gitBaseEnv, hasObject, isAncestor, listRefs, lsRemote, lsRemotePeeled, objectTypes, type RemoteRef } from '../effects/git.js';
 import { cacheCloneExists } from './cache.js';
-import { planSync, syncFindings } from './plan.js';
+import { nonCommitTagFindings, planSync, syncFindings } from './plan.js';
 import { MAIN_REF, splitRefs, syncedRefs, TAG_PREFIX, upstreamTagProblem } from './refs.js';
 import { displayUrl } from './secrets.js';
 import type { RefSyncResult, SyncContext } from './sync-context.js';
@@ -46,6 +46,22 @@ export async function dryRunSync(ctx: SyncContext): Promise<RefSyncResult> {
   const pushed = mirrorUrl ? plan.pushes : [];
   if (mirrorUrl) ctx.log(pushed.length === 0 ? 'the mirror already equals upstream: nothing to push' : `dry run: would push ${pushed.length} ref(s)`);
   // The sweep decides from upstream's tags; an annotated tag's `^{}` line names its commit.
-  const tags = [...upstream.tags].map(([tag, oid]) => ({ tag, commit: listing.peeled.get(`${TAG_PREFIX}${tag}`) ?? oid }));
-  return { upstreamMain, pushed, warnings, rejectedTags, tags };
+  const peeled = [...upstream.tags].map(([tag, oid]) => ({ tag, commit: listing.peeled.get(`${TAG_PREFIX}${tag}`) ?? oid }));
+  // A tag naming a tree or a blob is no release: the cache can tell for an object it has
+  // (one already fetched); one it lacks is left for the real sync to judge.
+  const types = (await cacheCloneExists(ctx.gitDir)) ? await objectTypes(ctx.gitDir, peeled.map(({ commit }) => commit)) : new Map();
+  const isNotCommit = ({ commit }: { commit: string }) => {
+    const type = types.get(commit);
+    return type !== undefined && type !== null && type !== 'commit';
+  };
+  const nonCommit = nonCommitTagFindings(peeled.filter(isNotCommit).map(({ tag }) => tag));
+  for (const warning of nonCommit.warnings) ctx.log(`warning [${warning.code}] ${warning.message}`);
+  const tags = peeled.filter((tag) => !isNotCommit(tag));
+  return {
+    upstreamMain,
+    pushed,
+    warnings: [...warnings, ...nonCommit.warnings],
+    rejectedTags: [...rejectedTags, ...nonCommit.rejectedTags],
+    tags,
+  };
 }

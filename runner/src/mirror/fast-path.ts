@@ -6,7 +6,7 @@
 // refused tag name, is still warned about every night.
 import { lsRemote, gitBaseEnv, type RemoteRef } from '../effects/git.js';
 import { cacheCloneExists } from './cache.js';
-import { planSync, syncFindings } from './plan.js';
+import { nonCommitTagFindings, planSync, syncFindings } from './plan.js';
 import { MAIN_REF, sameRefs, splitRefs, syncedRefs, TAG_PREFIX, upstreamTagProblem } from './refs.js';
 import { displayUrl } from './secrets.js';
 import type { RefSyncResult, SyncContext } from './sync-context.js';
@@ -87,6 +87,12 @@ export async function tryFastPath(ctx: SyncContext): Promise<FastPathAnswer> {
     return changed(upstreamListing, mirrorListing);
   }
   const { warnings, rejectedTags } = syncFindings(upstream.rejected, previous.rejected, plan);
+  // The record's tags are those naming a commit: upstream's others name none (as the
+  // full sync that wrote the record found).
+  const recorded = new Set(record.tags.map(({ tag }) => tag));
+  const nonCommit = nonCommitTagFindings([...upstream.tags.keys()].filter((tag) => !recorded.has(tag)));
+  warnings.push(...nonCommit.warnings);
+  rejectedTags.push(...nonCommit.rejectedTags);
   for (const warning of warnings) ctx.log(`warning [${warning.code}] ${warning.message}`);
   ctx.log('upstream and the mirror are as the last sync left them: nothing to fetch or push');
   return {

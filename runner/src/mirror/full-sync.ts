@@ -28,7 +28,7 @@ import {
   type RemoteRef,
 } from '../effects/git.js';
 import { prepareCacheClone, UPSTREAM_MAIN_REF, UPSTREAM_TAG_PREFIX } from './cache.js';
-import { planSync, syncFindings, type SyncPlan } from './plan.js';
+import { nonCommitTagFindings, planSync, syncFindings, type SyncPlan } from './plan.js';
 import { MAIN_REF, splitRefs, syncedRefs, TAG_PREFIX, upstreamTagProblem, withUpdates, type SplitRefs } from './refs.js';
 import { displayUrl } from './secrets.js';
 import type { RefSyncResult, SyncContext } from './sync-context.js';
@@ -132,6 +132,12 @@ export async function fullSync(
     // mirror (and is warned about), but is no release to run, promote or upgrade from.
     return (await listTags(gitDir, 'refs/tags/')).filter(({ tag }) => upstream.tags.has(tag));
   });
+  // listTags leaves out a tag that names no commit: upstream has it, the sweep does not.
+  const commitTags = new Set(tags.map(({ tag }) => tag));
+  const nonCommit = nonCommitTagFindings([...upstream.tags.keys()].filter((tag) => !commitTags.has(tag)));
+  for (const warning of nonCommit.warnings) ctx.log(`warning [${warning.code}] ${warning.message}`);
+  warnings.push(...nonCommit.warnings);
+  rejectedTags.push(...nonCommit.rejectedTags);
   // The record only saves work: failing to write it costs the next sync a full sync,
   // and must not fail this one, whose refs are all in place.
   await writeSyncRecord(ctx.recordFile, {

@@ -114,3 +114,13 @@ export function syncFindings(
   ];
   return { warnings, rejectedTags };
 }
+
+/**
+ * Tags upstream has that name no commit (a tree or a blob): mirrored as they are, but no
+ * release is there to run or promote. Reported every sync, as a refused tag is.
+ */
+export function nonCommitTagFindings(tags: readonly string[]): { warnings: MirrorWarning[]; rejectedTags: RejectedTag[] } {
+  const rejectedTags = [...tags].sort().map((tag) => ({ tag, reason: 'upstream: it names no commit (a tree or a blob); not a release' }));
+  const warnings = rejectedTags.map((r) => ({ code: 'tag-rejected' as const, message: `tag ${JSON.stringify(r.tag)} refused: ${r.reason}` }));
+  return { warnings, rejectedTags };
+}

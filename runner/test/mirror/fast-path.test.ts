@@ -66,6 +66,16 @@ function assertFastPath(argvs: string[][], urls: string[]): void {
   );
 }
 
+/**
+ * A dry run without the record: the listings, and at most one read-only look into the
+ * cache (`cat-file --batch-check`, for tags naming a tree or a blob); nothing fetched.
+ */
+function assertDryRunFootprint(argvs: string[][], urls: string[]): void {
+  const local = argvs.filter((argv) => subcommand(argv) === 'cat-file');
+  assert.ok(local.length <= 1 && local.every((argv) => argv.includes('--batch-check=%(objectname) %(objecttype)')), JSON.stringify(local));
+  assertFastPath(argvs.filter((argv) => subcommand(argv) !== 'cat-file'), urls);
+}
+
 function assertFullPath(subcommands: string[]): void {
   assert.ok(subcommands.includes('fetch'), `the full sync fetched (ran ${subcommands.join(' ')})`);
 }
@@ -77,7 +87,7 @@ function assertFullPath(subcommands: string[]): void {
 async function fullReport(config: Config, world: World, options: SyncOptions = quiet): Promise<MirrorSyncReport> {
   await rm(recordFile(world), { force: true });
   const { report, subcommands, argvs } = await observed(config, world.recipe, options);
-  if (options.dryRun) assertFastPath(argvs, [upstreamUrl(world), mirrorUrl(world)]);
+  if (options.dryRun) assertDryRunFootprint(argvs, [upstreamUrl(world), mirrorUrl(world)]);
   else assertFullPath(subcommands);
   return report;
 }
@@ -432,6 +442,31 @@ describe('warnings on fast-path nights', () => {
       assertFastPath(dry.argvs, [upstreamUrl(world), mirrorUrl(world)]);
       assert.ok(!dry.report.tags.some((t) => t.tag === '1.1.0+1.0'));
       assert.deepEqual(dry.report, await fullReport(world.config(), world, { ...quiet, dryRun: true }));
+    } finally {
+      await world.cleanup();
+    }
+  });
+
+  test('a release-named tag of a tree is mirrored but no release: refused every night, by the full sync, the fast path and a dry run', async () => {
+    const { world } = await seeded();
+    try {
+      await syncMirror(world.config(), world.recipe, quiet);
+      const tree = await git(['--git-dir', world.upstreamDir, 'rev-parse', 'refs/heads/main^{tree}']);
+      await git(['--git-dir', world.upstreamDir, 'tag', '1.9.0+1.9', tree]);
+      const refused = (report: MirrorSyncReport, what: string) => {
+        assert.equal(report.tags.some((t) => t.tag === '1.9.0+1.9'), false, `${what}: no release to decide from`);
+        assert.deepEqual(report.rejectedTags, [{ tag: '1.9.0+1.9', reason: 'upstream: it names no commit (a tree or a blob); not a release' }], what);
+        assert.ok(report.warnings.some((w) => w.code === 'tag-rejected' && w.message.includes('"1.9.0+1.9"')), what);
+      };
+      const full = await observed(world.config(), world.recipe, quiet);
+      assertFullPath(full.subcommands);
+      refused(full.report, 'full sync');
+      const fast = await observed(world.config(), world.recipe, quiet);
+      assertFastPath(fast.argvs, [upstreamUrl(world), mirrorUrl(world)]);
+      refused(fast.report, 'fast path');
+      assert.deepEqual({ ...fast.report, pushed: [] }, { ...full.report, pushed: [] }, 'the same night after night, but the push');
+      refused((await observed(world.config(), world.recipe, { ...quiet, dryRun: true })).report, 'dry run from the record');
+      refused(await fullReport(world.config(), world, { ...quiet, dryRun: true }), 'dry run from the listings');
     } finally {
       await world.cleanup();
     }
