@@ -11,13 +11,13 @@ import type { RefSyncResult, SyncContext } from './sync-context.js';
 
 /**
  * Whether the mirror's main is an ancestor of upstream's, if the cache clone can say so
- * without fetching; when it cannot, the push is reported as a fast-forward.
+ * without fetching; null when it cannot (upstream's new main is not fetched yet).
  */
-async function knownFastForward(ctx: SyncContext, from: string | null, to: string): Promise<boolean> {
+async function knownFastForward(ctx: SyncContext, from: string | null, to: string): Promise<boolean | null> {
   if (from === null || from === to) return true;
-  if (!(await cacheCloneExists(ctx.gitDir))) return true;
-  if (!(await hasObject(ctx.gitDir, from)) || !(await hasObject(ctx.gitDir, to))) return true;
-  return isAncestor(ctx.gitDir, from, to).catch(() => true);
+  if (!(await cacheCloneExists(ctx.gitDir))) return null;
+  if (!(await hasObject(ctx.gitDir, from)) || !(await hasObject(ctx.gitDir, to))) return null;
+  return isAncestor(ctx.gitDir, from, to).catch(() => null);
 }
 
 export async function dryRunSync(ctx: SyncContext): Promise<RefSyncResult> {
@@ -35,10 +35,18 @@ export async function dryRunSync(ctx: SyncContext): Promise<RefSyncResult> {
   else if (await cacheCloneExists(ctx.gitDir)) previousRefs = await ctx.step('read-mirror', () => listRefs(ctx.gitDir, 'refs/heads/', 'refs/tags/'));
   const previous = splitRefs(syncedRefs(previousRefs), MAIN_REF, TAG_PREFIX);
   const mainFastForward = await ctx.step('read-mirror', () => knownFastForward(ctx, previous.main, upstreamMain));
+  if (mainFastForward === null && previous.main !== null) {
+    // Never reported as a fast-forward it may not be: a force-push shows only once fetched.
+    ctx.log(
+      `dry run: main would move from ${previous.main.slice(0, 12)} to ${upstreamMain.slice(0, 12)}; whether that is a ` +
+        `fast-forward is not known without fetching (a real sync warns main-force-pushed if it is not)`,
+    );
+  }
   const plan = planSync({
     upstream: { main: upstreamMain, tags: upstream.tags, refused: new Set(upstream.rejected.map((r) => r.tag)) },
     previous,
-    mainFastForward,
+    // (Unknown: planned as a fast-forward; the line above says it is not known.)
+    mainFastForward: mainFastForward ?? true,
     canonicalVersion: ctx.options.canonicalVersion,
   });
   const { warnings, rejectedTags } = syncFindings(upstream.rejected, previous.rejected, plan);

@@ -235,6 +235,39 @@ describe('dry run', () => {
       await world.cleanup();
     }
   });
+
+  test('a main rewritten to a commit the cache lacks is not called a fast-forward: unknown until fetched', async () => {
+    const { world } = await seeded();
+    try {
+      await syncMirror(world.config(), world.recipe, quiet);
+      // Rewound and built on again: upstream's new main is a commit nothing here has fetched.
+      await git(['reset', '--quiet', '--hard', 'HEAD~1'], world.work);
+      await world.commit('history rewritten');
+      await world.publish();
+      const lines: string[] = [];
+      const report = await syncMirror(world.config(), world.recipe, {
+        dryRun: true,
+        canonicalVersion: null,
+        log: (line) => lines.push(line),
+      });
+      const main = report.pushed.find((p) => p.ref === 'refs/heads/main');
+      assert.ok(main, JSON.stringify(report.pushed));
+      assert.ok(
+        lines.some((line) => /whether that is a fast-forward is not known without fetching/.test(line)),
+        lines.join('\n'),
+      );
+      // Nothing claims a fast-forward the dry run could not check.
+      assert.ok(!lines.some((line) => /fast-forward\b(?! is not known)/.test(line)), lines.join('\n'));
+      // The real sync then finds the force push.
+      const real = await syncMirror(world.config(), world.recipe, quiet);
+      assert.deepEqual(
+        real.warnings.map((w) => w.code),
+        ['main-force-pushed'],
+      );
+    } finally {
+      await world.cleanup();
+    }
+  });
 });
 
 describe('failures', () => {
