@@ -9,7 +9,9 @@
 //     a run's app is torn down (stack, volumes, secrets, .env in the shared servers/)
 //     and its directory cleared of temp files (a results.json the crash cut short);
 //     a warm domain (a promote or a quick run) is only undeployed, because its .env and
-//     volumes belong to the canonical, and its canonical is marked idle again.
+//     volumes belong to the canonical, and its canonical is marked idle again, when the
+//     record can be trusted (readTrustedCanonical); one that cannot is never rewritten,
+//     only reported.
 // Snapshot directories are the registry's business (recover.ts, per recipe, only when
 // the record can be trusted). Every removal is a line of the answer and of the log.
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -20,8 +22,11 @@ import { createOwnAbraDir } from '../effects/abra-dir.js';
 import { tempFileWriter } from '../effects/atomic-file.js';
 import { stackName } from '../effects/docker.js';
 import { processAlive, readLockOwner, staleReason, tryAcquireLock, type LockOwner } from '../effects/lock-file.js';
-import { readCanonical } from '../registry/canonical-read.js';
+import { loadEnrolled } from '../config/enrollment.js';
 import { DOMAIN_LOCKS_DIR } from '../config/runs-layout.js';
+import type { CanonicalRead } from '../registry/canonical.js';
+import { canonicalPath } from '../registry/record-paths.js';
+import { readTrustedCanonical } from '../registry/record-check.js';
 
 export interface CleanupOptions {
   /** List what would be removed; remove nothing. */
@@ -214,14 +219,20 @@ class Cleanup {
     let problems: string[] = [];
     // The run's teardown, loaded only when a crash left an app behind (rare).
     const { teardownApp, undeployIfDeployed } = await import('../run/teardown.js');
+    let untrusted: string | null = null;
+    let marked: string | null = null;
     if (recipe) {
       try {
         await undeployIfDeployed(app, stack, log);
-        const read = await readCanonical(this.config.stateDir, recipe);
-        if (read.state === 'present' && read.record.status === 'in-use') {
+        // Only a record the sweep would act on is written: one that cannot be trusted
+        // (unreadable, another configuration's, its snapshot not what it records) is left
+        // byte for byte as it is and reported; what to do with it is the operator's call.
+        const read = await this.trustedCanonical(recipe);
+        if (read.state === 'invalid') untrusted = read.problem;
+        else if (read.state === 'present' && read.record.status === 'in-use') {
           const { writeCanonicalStatus } = await import('../registry/canonical.js');
           await writeCanonicalStatus(this.config.stateDir, recipe, 'idle');
-          lines.push(`canonical of ${recipe} marked idle again`);
+          marked = `canonical of ${recipe} marked idle again`;
         }
         ok = true;
       } catch (error) {
@@ -239,9 +250,32 @@ class Cleanup {
       return;
     }
     await taken.lock.release();
-    const line = `${recipe ? 'undeployed the warm app' : 'tore down the app'} ${domain}${owner?.runId ? ` of run ${owner.runId}` : ''} (its holder: ${stale})`;
+    const line =
+      `${recipe ? 'undeployed the warm app' : 'tore down the app'} ${domain}${owner?.runId ? ` of run ${owner.runId}` : ''} (its holder: ${stale})` +
+      (marked ? `; ${marked}` : '');
     this.report.removed.push(line);
     this.say(line);
+    if (untrusted !== null) {
+      this.problem(`canonical of ${recipe} left as it is (not marked idle), it cannot be trusted: ${untrusted}`);
+    }
+  }
+
+  /**
+   * The recipe's canonical as the sweep would judge it (readTrustedCanonical, with the
+   * recipe's own definition for its prerelease setting). A recipe whose definition cannot
+   * be loaded (no longer enrolled, a broken recipe.yaml, an unreadable file) cannot be
+   * judged: invalid, never a failure of the undeploy that went before.
+   */
+  private async trustedCanonical(recipe: string): Promise<CanonicalRead> {
+    let allowPrereleases: boolean;
+    try {
+      const [enrolled] = await loadEnrolled(this.config, [recipe], { selectedBy: 'recipe' });
+      allowPrereleases = enrolled?.definition.allowPrereleases ?? false;
+    } catch (error) {
+      const file = canonicalPath(this.config.stateDir, recipe);
+      return { state: 'invalid', problem: `${file}: cannot be judged without the recipe's definition: ${(error as Error).message}` };
+    }
+    return readTrustedCanonical(this.config.stateDir, recipe, this.config.domain, { allowPrereleases });
   }
 
   async finish(): Promise<void> {

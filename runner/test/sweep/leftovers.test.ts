@@ -3,13 +3,13 @@
 // apps of runs whose holder died, each removal logged; a live writer's file is left.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { tryAcquireLock } from '../../src/effects/lock-file.js';
-import { loadCanonical } from '../../src/registry/canonical.js';
-import { snapshotsDir, verifySnapshot } from '../../src/registry/snapshot.js';
+import { canonicalPath, loadCanonical, writeCanonical } from '../../src/registry/canonical.js';
+import { snapshotDir, snapshotsDir, verifySnapshot } from '../../src/registry/snapshot.js';
 import { sweepLockPath } from '../../src/sweep/sweep.js';
 import { assertNothingLeftBehind, swarmState } from './leftover-checks.js';
 import { createScenario, type Scenario } from './scenario.js';
@@ -17,6 +17,15 @@ import { createScenario, type Scenario } from './scenario.js';
 /** A pid that is surely not running: a child that already exited. */
 function deadPid(): number {
   return Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+}
+
+/** A domain lock as a run or a promote leaves it when it is SIGKILLed: its holder's pid is gone. */
+function deadDomainLock(s: Scenario, domain: string, pid: number): string {
+  const locks = path.join(s.config.runsDir, '.locks');
+  mkdirSync(locks, { recursive: true });
+  const file = path.join(locks, `${domain}.lock`);
+  writeFileSync(file, JSON.stringify({ pid, host: hostname(), startedAt: '2026-01-02T03:04:05.000Z', purpose: 'quick run in a test' }));
+  return file;
 }
 
 function fingerprint(...dirs: string[]): Record<string, string> {
@@ -163,5 +172,71 @@ describe('a run killed with its app deployed', () => {
     assert.match(next.stdout, /promoted/);
     assert.equal(existsSync(envFile), false, 'the .env in the shared servers/ is gone');
     await assertNothingLeftBehind(s, ['crash']);
+  });
+});
+
+describe('a quick run killed with the canonical attached (its warm domain lock left, the record in-use)', () => {
+  let s: Scenario;
+  let warm: string;
+  before(async () => {
+    s = await createScenario();
+    await s.addRecipe('gcw', { version: '1.0.0+1.0' });
+    const first = await s.cli(['sweep']);
+    assert.equal(first.code, 0, first.stdout + first.stderr);
+    warm = `warm-gcw.${s.sandbox.domain}`;
+  });
+  after(async () => s.close());
+
+  async function attach(): Promise<void> {
+    const record = await loadCanonical(s.config.stateDir, 'gcw');
+    assert.ok(record);
+    await writeCanonical(s.config.stateDir, { ...record, status: 'in-use' });
+  }
+
+  test('a record that can be trusted is marked idle again (promotedAt kept), and the gc says so', async () => {
+    await attach();
+    const promoted = (await loadCanonical(s.config.stateDir, 'gcw'))?.promotedAt;
+    const lock = deadDomainLock(s, warm, deadPid());
+    const gc = await s.cli(['gc']);
+    assert.equal(gc.code, 0, gc.stdout + gc.stderr);
+    assert.match(gc.stdout, new RegExp(`undeployed the warm app ${warm.replace(/\./g, '\\.')} \\(its holder: pid \\d+ is gone\\); canonical of gcw marked idle again`));
+    const after = await loadCanonical(s.config.stateDir, 'gcw');
+    assert.equal(after?.status, 'idle');
+    assert.equal(after?.promotedAt, promoted);
+    assert.equal(existsSync(lock), false, 'the dead holder\'s lock is gone');
+  });
+
+  test('a record that cannot be trusted (its snapshot is not what it records) is left byte for byte and reported; gc exits 1', async () => {
+    await attach();
+    const record = await loadCanonical(s.config.stateDir, 'gcw');
+    assert.ok(record);
+    const volumes = path.join(snapshotDir(s.config.stateDir, 'gcw', record.snapshot.id), 'volumes');
+    const archive = path.join(volumes, readdirSync(volumes)[0] as string);
+    appendFileSync(archive, 'x'); // the archive no longer has its recorded size
+    const file = canonicalPath(s.config.stateDir, 'gcw');
+    const bytes = readFileSync(file);
+    const mtime = statSync(file).mtimeMs;
+    const lock = deadDomainLock(s, warm, deadPid());
+
+    const gc = await s.cli(['gc']);
+    assert.equal(gc.code, 1, gc.stdout + gc.stderr);
+    assert.deepEqual(readFileSync(file), bytes, 'canonical.json is not rewritten');
+    assert.equal(statSync(file).mtimeMs, mtime, 'canonical.json is not even rewritten with the same bytes');
+    assert.equal((await loadCanonical(s.config.stateDir, 'gcw'))?.status, 'in-use');
+    // Reported, with the cause: which record, that it was left, and why it is not trusted.
+    assert.match(gc.stdout, /undeployed the warm app warm-gcw\.\S+ \(its holder: pid \d+ is gone\)\n/);
+    assert.doesNotMatch(gc.stdout, /marked idle again/);
+    const problem = gc.stdout.split('\n').find((line) => line.includes('canonical of gcw left as it is'));
+    assert.ok(problem, gc.stdout);
+    assert.ok(problem.startsWith('problem: '), problem);
+    assert.ok(problem.includes(`${file}: snapshot ${record.snapshot.id}`), problem);
+    assert.ok(problem.includes(`${archive} has `), problem);
+    assert.equal(existsSync(lock), false, 'the app is undeployed: its lock is released');
+    assert.deepEqual(swarmState(s).stacks, []);
+
+    const json = await s.cli(['gc', '--json']);
+    const report = JSON.parse(json.stdout) as { problems: string[] };
+    assert.ok(!report.problems.some((line) => line.includes('left as it is')), 'no lock left: nothing more to say about it');
+    assert.deepEqual(readFileSync(file), bytes);
   });
 });
