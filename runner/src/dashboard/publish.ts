@@ -22,12 +22,13 @@ import * as crypto from 'node:crypto';
 import { chmodSync, closeSync, fsync, linkSync, lstatSync, mkdirSync, openSync, renameSync } from 'node:fs';
 import { chmod, lstat, mkdir, open, readdir, readFile, readlink, rename, rm, stat as statFollowing, symlink } from 'node:fs/promises';
 import path from 'node:path';
-import { fsyncDirectory } from '../effects/atomic-file.js';
+import { fsyncDirectory, tempPathFor } from '../effects/atomic-file.js';
 import { syncFileSystems } from '../effects/sync-fs.js';
 import { describeOwner, tryAcquireLock } from '../effects/lock-file.js';
 import { FileCreator } from './file-creator.js';
+import { MARKER } from './marker.js';
 
-export const MARKER = '.ccci-dashboard';
+export { MARKER };
 export const BUILDS = '.builds';
 export const CURRENT = 'current';
 const FILE_MODE = 0o644;
@@ -162,7 +163,9 @@ async function replaceLink(dir: string, name: string, target: string): Promise<v
     // Only in our own directory (claimed): an entry left by hand where a link belongs.
     await rm(linkPath, { recursive: true, force: true });
   }
-  const temp = path.join(dir, `.${name}.${crypto.randomBytes(4).toString('hex')}.tmp`);
+  // The temp name of every atomic write (with this process's pid): one a crash leaves is
+  // recognisable as dead and removed by the next sweep or gc (sweep/leftovers.ts).
+  const temp = tempPathFor(linkPath);
   await symlink(target, temp);
   try {
     await rename(temp, linkPath);

@@ -2,7 +2,8 @@
 // sweep. A SIGKILL (or a power cut) can stop a sweep or a run anywhere; each kind of
 // leftover below is recognisable as dead without guessing:
 //   - temp files of the atomic writes (`.<name>.<pid>.<hex>.tmp`) and of the locks, whose
-//     writer pid is gone;
+//     writer pid is gone: in the state, runs and cache directories, and in the dashboard
+//     directory's root (a live pid's file is never touched: it may be being written);
 //   - `<runsDir>/<run-id>-promote/` work directories (only a sweep promotes, and the
 //     caller holds the sweep lock, so none of them is in use);
 //   - domain locks whose holder is gone (lock-file.ts decides: pid, boot, start time):
@@ -22,8 +23,10 @@ import { createOwnAbraDir } from '../effects/abra-dir.js';
 import { tempFileWriter } from '../effects/atomic-file.js';
 import { stackName } from '../effects/docker.js';
 import { processAlive, readLockOwner, staleReason, tryAcquireLock, type LockOwner } from '../effects/lock-file.js';
+import { definitionCachePath } from '../config/definition-cache.js';
 import { loadEnrolled } from '../config/enrollment.js';
 import { DOMAIN_LOCKS_DIR } from '../config/runs-layout.js';
+import { MARKER as DASHBOARD_MARKER } from '../dashboard/marker.js';
 import type { CanonicalRead } from '../registry/canonical.js';
 import { canonicalPath } from '../registry/record-paths.js';
 import { readTrustedCanonical } from '../registry/record-check.js';
@@ -111,7 +114,7 @@ class Cleanup {
   }
 
   async tempFiles(): Promise<void> {
-    const { stateDir, runsDir, cacheDir, metricsFile, abraDir, server } = this.config;
+    const { stateDir, runsDir, cacheDir, metricsFile, abraDir, server, dashboardDir } = this.config;
     await this.deadTempFiles(stateDir);
     await this.deadTempFiles(path.join(stateDir, 'sweeps'));
     for (const name of entries(stateDir)) {
@@ -129,8 +132,15 @@ class Cleanup {
         await this.remove(path.join(mirrors, name), `half-made cache clone of pid ${match[1]}, which is gone`);
       }
     }
-    // Beside files that are not ours only our own temp names, of our own targets.
+    // Beside files that are not ours only our own temp names, of our own targets. The
+    // cache directory's root holds one file of ours (the definitions as last parsed); it
+    // may be a cache directory other programs use too.
+    await this.deadTempFiles(cacheDir, `.${path.basename(definitionCachePath(cacheDir))}.`);
     if (metricsFile) await this.deadTempFiles(path.dirname(metricsFile), `.${path.basename(metricsFile)}.`);
+    // The dashboard directory once it is ours (its marker): the temp files of its own
+    // writes (.cache.json, the lock, the links replaced in its root). A build's files and
+    // the temp files of badges/ and runs/ are the next dashboard write's to remove.
+    if (dashboardDir && existsSync(path.join(dashboardDir, DASHBOARD_MARKER))) await this.deadTempFiles(dashboardDir);
     if (server) await this.deadTempFiles(path.join(abraDir, 'servers', server));
     for (const name of entries(runsDir)) {
       const match = GC_DIR.exec(name);

@@ -3,7 +3,7 @@
 // apps of runs whose holder died, each removal logged; a live writer's file is left.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -26,6 +26,11 @@ function deadDomainLock(s: Scenario, domain: string, pid: number): string {
   const file = path.join(locks, `${domain}.lock`);
   writeFileSync(file, JSON.stringify({ pid, host: hostname(), startedAt: '2026-01-02T03:04:05.000Z', purpose: 'quick run in a test' }));
   return file;
+}
+
+/** Whether `file` is there, a dangling link included. */
+function present(file: string): boolean {
+  return lstatSync(file, { throwIfNoEntry: false }) !== undefined;
 }
 
 function fingerprint(...dirs: string[]): Record<string, string> {
@@ -134,6 +139,67 @@ describe('ccci gc', () => {
     }
     assert.equal((await s.cli(['gc'])).code, 0);
     assert.equal(existsSync(stray), false);
+  });
+  test("dead writers' temp files in the cache directory's root and the dashboard directory go; a live writer's, other programs' and an unclaimed directory's stay", async () => {
+    const { cacheDir } = s.config;
+    const dead = deadPid();
+    // A dashboardDir that is not (yet) a dashboard of ours: nothing in it is touched.
+    const unclaimed = path.join(s.root, 'not-a-dashboard');
+    mkdirSync(unclaimed);
+    const foreign = path.join(unclaimed, `.notes.txt.${dead}.0badc0de.tmp`);
+    writeFileSync(foreign, 'not ours');
+    s.writeConfig({ dashboardDir: unclaimed });
+    const first = await s.cli(['gc']);
+    assert.equal(first.code, 0, first.stdout + first.stderr);
+    assert.ok(existsSync(foreign), `an unclaimed directory is left alone:\n${first.stdout}`);
+    assert.doesNotMatch(first.stdout, /not-a-dashboard/);
+
+    const dashboardDir = path.join(s.root, 'dashboard');
+    s.writeConfig({ dashboardDir });
+    try {
+      const made = await s.cli(['dashboard']);
+      assert.equal(made.code, 0, made.stdout + made.stderr);
+      const crashed = [
+        path.join(cacheDir, `.definitions.json.${dead}.0badc0de.tmp`),
+        path.join(dashboardDir, `..cache.json.${dead}.0badc0de.tmp`),
+        path.join(dashboardDir, `..lock.${dead}.0badc0de.tmp`),
+        path.join(dashboardDir, `.current.${dead}.0badc0de.tmp`),
+      ];
+      for (const file of crashed.slice(0, 3)) writeFileSync(file, 'half');
+      symlinkSync(path.join('.builds', 'gone'), crashed[3] as string); // a link a crash left before its rename
+      const stays = [
+        path.join(cacheDir, `.definitions.json.${process.pid}.0badc0de.tmp`), // a live writer's
+        path.join(dashboardDir, `..cache.json.${process.pid}.0badc0de.tmp`), // a live writer's
+        path.join(cacheDir, `.some-other-program.${dead}.0badc0de.tmp`), // not a file of ours
+        path.join(dashboardDir, '.index.html.tmp'), // not the temp naming: no writer to ask about
+      ];
+      for (const file of stays) writeFileSync(file, 'keep');
+      const live = fingerprint(dashboardDir);
+
+      const dry = await s.cli(['gc', '--dry-run']);
+      assert.equal(dry.code, 0, dry.stderr);
+      for (const file of crashed) assert.ok(dry.stdout.includes(`would remove ${file} (temp file of pid ${dead}, which is gone)`), `dry run names ${file}:\n${dry.stdout}`);
+      for (const file of crashed) assert.ok(present(file), `the dry run left ${file}`);
+
+      const gc = await s.cli(['gc']);
+      assert.equal(gc.code, 0, gc.stdout + gc.stderr);
+      for (const file of crashed) {
+        assert.ok(gc.stdout.includes(`removed ${file} (temp file of pid ${dead}, which is gone)`), `gc says why ${file} goes:\n${gc.stdout}`);
+        assert.equal(present(file), false, `${file} is gone`);
+      }
+      for (const file of stays) {
+        assert.ok(existsSync(file), `${file} is left`);
+        assert.ok(!gc.stdout.includes(file), `gc does not name ${file}:\n${gc.stdout}`);
+      }
+      assert.ok(existsSync(foreign), 'the unclaimed directory is still not touched');
+      // The live dashboard is as it was: only the crash's temp files went.
+      const kept = fingerprint(dashboardDir);
+      for (const file of crashed) delete live[file];
+      assert.deepEqual(kept, live);
+      assert.equal((await s.cli(['dashboard'])).code, 0, 'the dashboard is written again over what gc left');
+    } finally {
+      s.writeConfig({ dashboardDir: null });
+    }
   });
 });
 
