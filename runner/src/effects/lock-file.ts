@@ -1,8 +1,10 @@
 // An exclusive lock as a file holding its owner. A lock whose owner is gone (a killed
-// sweep, a reboot) is taken over, so it never blocks forever. "Gone" is decided from
-// what the owner recorded: the boot it ran in (/proc/sys/kernel/random/boot_id) and its
-// process start time (field 22 of /proc/<pid>/stat): a pid alive in another boot, or
-// alive with another start time, is some other process that got the pid.
+// sweep, a reboot) is taken over, so it never blocks forever; the taker is told whose it
+// was (tookOver), to report it. A lock whose owner is alive is never taken over. "Gone"
+// is decided from what the owner recorded: the boot it ran in
+// (/proc/sys/kernel/random/boot_id) and its process start time (field 22 of
+// /proc/<pid>/stat): a pid alive in another boot, or alive with another start time, is
+// some other process that got the pid.
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -50,7 +52,15 @@ export interface HeldLock {
   release(): Promise<void>;
 }
 
-export type LockAttempt = { acquired: true; lock: HeldLock } | { acquired: false; heldBy: LockOwner | null };
+/** A stale lock removed to take its place: whom it named (null: no owner could be read) and why it was stale. */
+export interface TakenOver {
+  owner: LockOwner | null;
+  reason: string;
+}
+
+export type LockAttempt =
+  | { acquired: true; lock: HeldLock; tookOver: TakenOver | null }
+  | { acquired: false; heldBy: LockOwner | null };
 
 /** What a lock needs to know about processes: a seam, so tests can play a reboot or a reused pid. */
 export interface ProcessProbe {
@@ -163,6 +173,7 @@ export async function tryAcquireLock(file: string, purpose: string, options: { r
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(temp, JSON.stringify(owner), { mode: 0o644, flag: 'wx' });
     failpoint('lock:temp-written', subject);
+    let tookOver: TakenOver | null = null;
     for (let attempt = 0; attempt < 2; attempt += 1) {
       try {
         await link(temp, file);
@@ -170,15 +181,22 @@ export async function tryAcquireLock(file: string, purpose: string, options: { r
         return {
           acquired: true,
           lock: { path: file, owner, release: async () => releaseIfOurs(file, owner) },
+          tookOver,
         };
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
       const holder = await readOwner(file);
-      if (staleReason(holder) === null) return { acquired: false, heldBy: holder };
+      // A holder that is alive (on this machine, or any on another) keeps its lock: never taken over.
+      const reason = staleReason(holder);
+      if (reason === null) return { acquired: false, heldBy: holder };
       // Re-read right before removing so a lock taken meanwhile by someone else survives.
       const again = await readOwner(file);
-      if (JSON.stringify(again) === JSON.stringify(holder)) await rm(file, { force: true });
+      if (JSON.stringify(again) === JSON.stringify(holder)) {
+        await rm(file, { force: true });
+        // Whoever takes a stale lock says so (describeTakeover): the holder died holding it.
+        tookOver = { owner: holder, reason };
+      }
     }
     return { acquired: false, heldBy: await readOwner(file) };
   } catch (error) {
@@ -194,6 +212,34 @@ export async function tryAcquireLock(file: string, purpose: string, options: { r
 async function releaseIfOurs(file: string, owner: LockOwner): Promise<void> {
   const holder = await readOwner(file);
   if (holder && holder.pid === owner.pid && holder.startedAt === owner.startedAt) await rm(file, { force: true });
+}
+
+/**
+ * The lock `file` when it is there and its holder is gone: what taking it would take over.
+ * Null when there is none or it is held. Reads only (a dry run's look).
+ */
+export async function staleLock(file: string): Promise<TakenOver | null> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return null;
+  }
+  let owner: LockOwner | null;
+  try {
+    owner = lockOwnerOf(JSON.parse(text));
+  } catch {
+    owner = null;
+  }
+  const reason = staleReason(owner);
+  return reason === null ? null : { owner, reason };
+}
+
+/** One line for the log and the report: which lock was taken over, whose it was, since when and why it was stale. */
+export function describeTakeover(file: string, takenOver: TakenOver, tense: 'took' | 'would take' = 'took'): string {
+  const { owner, reason } = takenOver;
+  const whose = owner ? ` of pid ${owner.pid} on ${owner.host} (${owner.purpose}), taken at ${owner.startedAt}` : '';
+  return `${tense} over the stale lock ${file}${whose}: ${reason}`;
 }
 
 export function describeOwner(owner: LockOwner | null): string {

@@ -4,7 +4,7 @@
 // changes nothing, and leaves promote work directories out while a sweep is running.
 import type { Config } from '../config/config.js';
 import { loadEnrolled } from '../config/enrollment.js';
-import { describeOwner, liveHolder, tryAcquireLock } from '../effects/lock-file.js';
+import { describeOwner, describeTakeover, liveHolder, staleLock, tryAcquireLock } from '../effects/lock-file.js';
 import { readTrustedCanonical } from '../registry/record-check.js';
 import { removeLeftovers, type CleanupReport } from './leftovers.js';
 import { recoverRecipeState } from './recover.js';
@@ -19,19 +19,29 @@ export async function collectGarbage(config: Config, options: { dryRun: boolean;
   const enrolled = await loadEnrolled(config);
   let release: (() => Promise<void>) | null = null;
   let sweepRunning = false;
+  // A sweep lock whose holder died is taken over (a live holder's never is), and said so:
+  // the lock, whose it was and since when, first of what was removed.
+  let takeover: string | null = null;
+  const lockFile = sweepLockPath(config);
   if (options.dryRun) {
-    const holder = await liveHolder(sweepLockPath(config));
+    const holder = await liveHolder(lockFile);
     if (holder) {
       sweepRunning = true;
       log(`a sweep is running (${describeOwner(holder)}): its promote work directories are left out`);
+    } else {
+      const stale = await staleLock(lockFile);
+      if (stale) takeover = describeTakeover(lockFile, stale, 'would take');
     }
   } else {
-    const attempt = await tryAcquireLock(sweepLockPath(config), 'ccci gc');
+    const attempt = await tryAcquireLock(lockFile, 'ccci gc');
     if (!attempt.acquired) return { kind: 'locked', holder: describeOwner(attempt.heldBy) };
     release = attempt.lock.release;
+    if (attempt.tookOver) takeover = describeTakeover(lockFile, attempt.tookOver);
   }
   try {
+    if (takeover) log(takeover);
     const report = await removeLeftovers(config, { dryRun: options.dryRun, log, promotesRunning: sweepRunning });
+    if (takeover) report.removed.unshift(takeover);
     for (const { name: recipe, definition } of enrolled) {
       const read = await readTrustedCanonical(config.stateDir, recipe, config.domain, {
         allowPrereleases: definition.allowPrereleases,

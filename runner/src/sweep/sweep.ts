@@ -13,7 +13,7 @@ import type { Decision } from '../core/decision.js';
 import { gate } from '../core/gate.js';
 import { writeJsonAtomic } from '../effects/atomic-file.js';
 import { checkFailpointSpec } from '../effects/failpoint.js';
-import { describeOwner, tryAcquireLock } from '../effects/lock-file.js';
+import { describeOwner, describeTakeover, tryAcquireLock } from '../effects/lock-file.js';
 import { INTERRUPTED, readAttemptMemory, recordAttempt, type Attempt, type MemoryRead } from '../registry/attempts.js';
 import { canonicalTagMove, decideFrom, describeTagMove, tagCommitsOf } from './decision-input.js';
 import type { CanonicalRecord } from '../registry/canonical.js';
@@ -75,10 +75,14 @@ export async function sweep(
   const enrolled = await loadEnrolled(config, options.recipes, options.dryRun ? {} : { writeCache: writeJsonAtomic });
   checkFailpointSpec();
   let release: (() => Promise<void>) | null = null;
+  // The sweep lock of a sweep (or gc) that died holding it is taken over: said in the
+  // cleanup's lines and report (whose lock, since when, why stale), never silently.
+  let takeover: string | null = null;
   if (!options.dryRun) {
     const attempt = await tryAcquireLock(sweepLockPath(config), `ccci sweep ${options.retryRed ? '--retry-red' : ''}`.trim());
     if (!attempt.acquired) return { kind: 'locked', holder: describeOwner(attempt.heldBy) };
     release = attempt.lock.release;
+    if (attempt.tookOver) takeover = describeTakeover(sweepLockPath(config), attempt.tookOver);
   }
   try {
     const started = now();
@@ -104,7 +108,9 @@ export async function sweep(
       // What earlier crashes left (temp files, promote work directories, apps of dead
       // runs) goes before any recipe, under the lock: no promote of ours is running yet.
       if (!options.dryRun) {
+        if (takeover) progress.line(`cleanup: ${takeover}`);
         cleanup = await removeLeftovers(config, { dryRun: false, log: (line) => progress.line(`cleanup: ${line}`) });
+        if (takeover) cleanup.removed.unshift(takeover);
       }
       // Mirror syncs and decisions are cheap and network-bound: several at once. Runs and
       // promotes deploy real stacks: at most maxConcurrentRuns at once, queued apart from

@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { OperationError } from '../../src/config/errors.js';
-import { linuxProcesses, setProcessProbe, staleReason, startTimeOfStat, tryAcquireLock } from '../../src/effects/lock-file.js';
+import { describeTakeover, linuxProcesses, setProcessProbe, staleLock, staleReason, startTimeOfStat, tryAcquireLock } from '../../src/effects/lock-file.js';
 import { tempDir } from '../support/temp-dirs.js';
 
 function lockFile(): string {
@@ -26,21 +26,52 @@ test('a lock is exclusive until released', async () => {
   await third.lock.release();
 });
 
-test('a lock left by a dead process is taken over', async () => {
+test('a lock left by a dead process is taken over, and the taker is told whose it was, since when and why', async () => {
   const file = lockFile();
   // A pid that surely is not running: a child that already exited.
-  const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
-  writeFileSync(file, JSON.stringify({ pid: Number(dead.stdout), host: hostname(), startedAt: 'x', purpose: 'killed sweep' }));
+  const dead = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+  const left = { pid: dead, host: hostname(), startedAt: '2026-01-02T03:04:05.000Z', purpose: 'killed sweep' };
+  writeFileSync(file, JSON.stringify(left));
+  assert.deepEqual(await staleLock(file), { owner: left, reason: `pid ${dead} is gone` }, 'a look says what would be taken over');
   const taken = await tryAcquireLock(file, 'new sweep');
   assert.ok(taken.acquired);
+  assert.deepEqual(taken.tookOver, { owner: left, reason: `pid ${dead} is gone` });
+  assert.equal(
+    describeTakeover(file, taken.tookOver),
+    `took over the stale lock ${file} of pid ${dead} on ${hostname()} (killed sweep), taken at 2026-01-02T03:04:05.000Z: pid ${dead} is gone`,
+  );
+  assert.equal(JSON.parse(readFileSync(file, 'utf8')).purpose, 'new sweep');
   await taken.lock.release();
+  const fresh = await tryAcquireLock(file, 'after a release');
+  assert.ok(fresh.acquired);
+  assert.equal(fresh.tookOver, null, 'a free lock is taken, not taken over');
+  await fresh.lock.release();
 });
 
-test('a half-written lock file (crash between create and write) is stale', async () => {
+test('a lock whose holder is alive is never taken over: not acquired, the file as it was', async () => {
+  const file = lockFile();
+  const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+  try {
+    const held = JSON.stringify({ pid: child.pid, host: hostname(), startedAt: '2026-01-02T03:04:05.000Z', purpose: 'a live sweep' });
+    writeFileSync(file, held);
+    assert.equal(await staleLock(file), null);
+    const attempt = await tryAcquireLock(file, 'gc');
+    assert.equal(attempt.acquired, false);
+    assert.equal(!attempt.acquired && attempt.heldBy?.pid, child.pid);
+    assert.equal(readFileSync(file, 'utf8'), held);
+    assert.deepEqual(readdirSync(path.dirname(file)), ['sweep.lock'], 'no temp file left');
+  } finally {
+    child.kill('SIGKILL');
+  }
+});
+
+test('a half-written lock file (crash between create and write) is stale, and taken over as one naming no owner', async () => {
   const file = lockFile();
   writeFileSync(file, '');
   const taken = await tryAcquireLock(file, 'new sweep');
   assert.ok(taken.acquired);
+  assert.deepEqual(taken.tookOver, { owner: null, reason: 'the lock file does not name an owner' });
+  assert.equal(describeTakeover(file, taken.tookOver, 'would take'), `would take over the stale lock ${file}: the lock file does not name an owner`);
   await taken.lock.release();
 });
 

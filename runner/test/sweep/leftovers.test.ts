@@ -2,8 +2,8 @@
 // the temp files of dead writers, promote work directories, unnamed snapshots and the
 // apps of runs whose holder died, each removal logged; a live writer's file is left.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -140,6 +140,65 @@ describe('ccci gc', () => {
     assert.equal((await s.cli(['gc'])).code, 0);
     assert.equal(existsSync(stray), false);
   });
+  test('a sweep lock whose holder died is taken over and said so: the lock, the dead pid and when it was taken (dry run, gc, sweep)', async () => {
+    const file = sweepLockPath(s.config);
+    const plant = (pid: number) => {
+      const text = JSON.stringify({ pid, host: hostname(), startedAt: '2026-01-02T03:04:05.000Z', purpose: 'ccci sweep' });
+      writeFileSync(file, text);
+      return text;
+    };
+    const line = (pid: number) =>
+      `over the stale lock ${file} of pid ${pid} on ${hostname()} (ccci sweep), taken at 2026-01-02T03:04:05.000Z: pid ${pid} is gone`;
+
+    let dead = deadPid();
+    const text = plant(dead);
+    const dry = await s.cli(['gc', '--dry-run']);
+    assert.equal(dry.code, 0, dry.stdout + dry.stderr);
+    assert.ok(dry.stdout.includes(`would take ${line(dead)}`), dry.stdout);
+    assert.equal(readFileSync(file, 'utf8'), text, 'a dry run takes nothing over');
+
+    const gc = await s.cli(['gc', '--json']);
+    assert.equal(gc.code, 0, gc.stdout + gc.stderr);
+    assert.ok(gc.stderr.includes(`took ${line(dead)}`), `logged:\n${gc.stderr}`);
+    const report = JSON.parse(gc.stdout) as { removed: string[] };
+    assert.equal(report.removed[0], `took ${line(dead)}`);
+    assert.equal(existsSync(file), false, "gc released the lock it took over");
+
+    dead = deadPid();
+    plant(dead);
+    const swept = await s.cli(['sweep']);
+    assert.equal(swept.code, 0, swept.stdout + swept.stderr);
+    assert.ok(swept.stdout.includes(`cleanup: took ${line(dead)}`), swept.stdout);
+    const sweeps = path.join(s.config.stateDir, 'sweeps');
+    const newest = readdirSync(sweeps).filter((name) => name.endsWith('.json')).sort().at(-1) as string;
+    const sweepReport = JSON.parse(readFileSync(path.join(sweeps, newest), 'utf8')) as { cleanup: { removed: string[] } };
+    assert.deepEqual(sweepReport.cleanup.removed, [`took ${line(dead)}`], 'the sweep report says it too');
+    assert.equal(existsSync(file), false);
+  });
+
+  test('a sweep lock whose holder is alive is never taken over: gc and a sweep exit 75, the lock as it was', async () => {
+    const file = sweepLockPath(s.config);
+    // Another process, alive: a sweep as far as its lock says.
+    const holder = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    try {
+      const text = JSON.stringify({ pid: holder.pid, host: hostname(), startedAt: '2026-01-02T03:04:05.000Z', purpose: 'ccci sweep' });
+      writeFileSync(file, text);
+      for (const args of [['gc'], ['sweep']]) {
+        const attempt = await s.cli(args);
+        assert.equal(attempt.code, 75, attempt.stdout + attempt.stderr);
+        assert.match(attempt.stderr, new RegExp(`holds the lock: pid ${holder.pid} on .* \\(ccci sweep, since 2026-01-02T03:04:05\\.000Z\\)`));
+        assert.doesNotMatch(attempt.stdout + attempt.stderr, /took over/);
+        assert.equal(readFileSync(file, 'utf8'), text, `${args[0]} left the live holder's lock as it was`);
+      }
+      const dry = await s.cli(['gc', '--dry-run']);
+      assert.doesNotMatch(dry.stdout, /take over/);
+      assert.match(dry.stdout, new RegExp(`a sweep is running \\(pid ${holder.pid} `));
+    } finally {
+      holder.kill('SIGKILL');
+      rmSync(file, { force: true });
+    }
+  });
+
   test("dead writers' temp files in the cache directory's root and the dashboard directory go; a live writer's, other programs' and an unclaimed directory's stay", async () => {
     const { cacheDir } = s.config;
     const dead = deadPid();
