@@ -2,7 +2,7 @@
 // recipe without a definition in CCCI_REPO/recipes/) is an error before anything runs:
 // the older system reported success every night while sweeping nothing.
 import { existsSync } from 'node:fs';
-import { identityOf, openDefinitionCache } from './definition-cache.js';
+import { identityOf, openDefinitionCache, type DefinitionCache } from './definition-cache.js';
 import { InputError } from './errors.js';
 import { applyOverrides, definitionPath, type RecipeDefinition } from './recipe-types.js';
 import type { Config } from './resolve-config.js';
@@ -54,20 +54,8 @@ export async function loadEnrolled(
   }
   const loaded: EnrolledRecipe[] = [];
   for (const name of names) {
-    const overrides = config.recipes[name] ?? {};
-    const file = definitionPath(config.repo, name);
-    const cached = cache.lookup(name, file);
-    if (cached) {
-      loaded.push({ name, definition: applyOverrides(cached, overrides) });
-      continue;
-    }
-    // Identified before it is read: an edit in between makes the next lookup miss, never hit stale.
-    const identity = identityOf(file);
-    const { readDefinitionFile } = await import('./recipe-definition.js');
     try {
-      const definition = await readDefinitionFile(config.repo, name);
-      if (identity) cache.remember(name, identity, definition);
-      loaded.push({ name, definition: applyOverrides(definition, overrides) });
+      loaded.push({ name, definition: await definitionOf(config, cache, name) });
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       problems.push(error.message);
@@ -77,4 +65,42 @@ export async function loadEnrolled(
   // A cache that cannot be written costs the next sweep time, never correctness.
   if (options.writeCache) await cache.save(options.writeCache).catch(() => undefined);
   return loaded;
+}
+
+/** The definition of `name` with the configuration's overrides; throws InputError when it cannot be loaded. */
+async function definitionOf(config: Config, cache: DefinitionCache, name: string): Promise<RecipeDefinition> {
+  const overrides = config.recipes[name] ?? {};
+  const file = definitionPath(config.repo, name);
+  const cached = cache.lookup(name, file);
+  if (cached) return applyOverrides(cached, overrides);
+  // Identified before it is read: an edit in between makes the next lookup miss, never hit stale.
+  const identity = identityOf(file);
+  const { readDefinitionFile } = await import('./recipe-definition.js');
+  const definition = await readDefinitionFile(config.repo, name);
+  if (identity) cache.remember(name, identity, definition);
+  return applyOverrides(definition, overrides);
+}
+
+/** A recipe's definition as the sweep takes it, or why it cannot be loaded. */
+export type DefinitionRead = { definition: RecipeDefinition; problem: null } | { definition: null; problem: string };
+
+/**
+ * The definitions of `names` exactly as loadEnrolled gives them to the sweep (the
+ * definition cache, the configuration's overrides), for the commands that only read and
+ * show (status, the dashboard, the metrics): a recipe whose definition cannot be loaded
+ * is told of with the reason instead of failing the whole command, nothing else is
+ * required of the enrollment, and the cache is never written.
+ */
+export async function readDefinitions(config: Config, names: readonly string[]): Promise<Map<string, DefinitionRead>> {
+  const cache = openDefinitionCache(config.cacheDir);
+  const reads = new Map<string, DefinitionRead>();
+  for (const name of names) {
+    try {
+      reads.set(name, { definition: await definitionOf(config, cache, name), problem: null });
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      reads.set(name, { definition: null, problem: error.message });
+    }
+  }
+  return reads;
 }

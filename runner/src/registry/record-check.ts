@@ -98,6 +98,9 @@ export function recordVersionProblem(record: CanonicalRecord, allowPrereleases: 
  * `domain`: the configured base domain, or null when the caller has none (a dry run).
  * `allowPrereleases`: the recipe's setting, or undefined when the caller has not loaded
  * the definition (then the version is not judged).
+ * The one read of a canonical for everything that acts on it or shows it (the sweep, gc,
+ * `ccci run` and `decide`, `ccci status`, the dashboard, the metrics), so that nothing
+ * calls a canonical good that the sweep would refuse.
  */
 export async function readTrustedCanonical(
   stateDir: string,
@@ -105,14 +108,37 @@ export async function readTrustedCanonical(
   domain: string | null,
   options: { allowPrereleases?: boolean | undefined } = {},
 ): Promise<CanonicalRead> {
+  return (await checkTrustedCanonical(stateDir, recipe, domain, options)).read;
+}
+
+/** readTrustedCanonical's answer, and the record that answer refused, if it was one that reads. */
+export interface TrustedCanonical {
+  read: CanonicalRead;
+  /**
+   * A record that is well formed but failed a check above (read is then invalid), as it
+   * reads: for a person to see what it claims, never to act on. Null otherwise.
+   */
+  untrusted: CanonicalRecord | null;
+}
+
+/** readTrustedCanonical, keeping the refused record for the views that show it (`ccci status RECIPE`). */
+export async function checkTrustedCanonical(
+  stateDir: string,
+  recipe: string,
+  domain: string | null,
+  options: { allowPrereleases?: boolean | undefined } = {},
+): Promise<TrustedCanonical> {
   const read = await readCanonical(stateDir, recipe);
-  if (read.state !== 'present') return read;
-  const file = canonicalPath(stateDir, recipe);
+  if (read.state !== 'present') return { read, untrusted: null };
+  const refuse = (problem: string): TrustedCanonical => ({
+    read: { state: 'invalid', problem: `${canonicalPath(stateDir, recipe)}: ${problem}` },
+    untrusted: read.record,
+  });
   const versionProblem = options.allowPrereleases === undefined ? null : recordVersionProblem(read.record, options.allowPrereleases);
-  if (versionProblem) return { state: 'invalid', problem: `${file}: ${versionProblem}` };
+  if (versionProblem) return refuse(versionProblem);
   const domainProblem = domain === null ? null : recordDomainProblem(read.record, domain);
-  if (domainProblem) return { state: 'invalid', problem: `${file}: ${domainProblem}` };
+  if (domainProblem) return refuse(domainProblem);
   const snapshotProblem = await snapshotRecordProblem(stateDir, read.record);
-  if (snapshotProblem) return { state: 'invalid', problem: `${file}: ${snapshotProblem}` };
-  return read;
+  if (snapshotProblem) return refuse(snapshotProblem);
+  return { read, untrusted: null };
 }
