@@ -81,7 +81,8 @@ void sameOverrides;
 
 /**
  * Parses and validates one definition; errors name the file and the key. The YAML parser
- * is loaded here, on first use: `ccci status` reads no definition and skips it.
+ * is loaded here, on first use: `ccci status` takes the definitions from the definition
+ * cache (definition-cache.ts) and skips it unless one changed since the last sweep.
  */
 export async function parseRecipeDefinition(text: string, file: string): Promise<RecipeDefinition> {
   const { parse: parseYaml } = await import('yaml');

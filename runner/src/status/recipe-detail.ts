@@ -3,15 +3,17 @@
 // last sweep reported, whether the canonical's tag moved, and the decision the next
 // nightly sweep would make on the tags of the last mirror sync.
 import { existsSync } from 'node:fs';
-import path from 'node:path';
 import type { Config } from '../config/config.js';
+import { readDefinitions } from '../config/enrollment.js';
 import { InputError } from '../config/errors.js';
-import { definitionPath, loadRecipeDefinition } from '../config/recipe-definition.js';
+import { definitionPath } from '../config/recipe-types.js';
 import { decide, type Decision } from '../core/decision.js';
 import { recipeNameProblem } from '../core/names.js';
 import { readSyncRecord, syncRecordPath } from '../mirror/sync-record.js';
 import { readAttempts, redRuns, type Attempt } from '../registry/attempts.js';
-import { readCanonical, recipeStateDir, type CanonicalRecord } from '../registry/canonical.js';
+import type { CanonicalRecord } from '../registry/canonical.js';
+import { recipeStateDir } from '../registry/record-paths.js';
+import { checkTrustedCanonical } from '../registry/record-check.js';
 import { movedCanonicalTag } from './moved-tag.js';
 import { runsOfRecipe } from './runs.js';
 import { findLatestReportOf, type ReportedRecipe } from './sweep-reports.js';
@@ -22,9 +24,19 @@ export interface RecipeDetail {
   recipe: string;
   enrolled: boolean;
   hasDefinition: boolean;
+  /**
+   * The canonical as the sweep reads it (readTrustedCanonical): a record whose snapshot is
+   * missing or disagrees with it, that names another domain or a version the recipe does
+   * not allow is invalid here too, with the reason.
+   */
   canonical: { state: 'absent' } | { state: 'invalid'; problem: string } | { state: 'present'; record: CanonicalRecord };
-  /** Whether the snapshot the record names is on disk (null: no canonical). */
-  snapshotPresent: boolean | null;
+  /** An invalid canonical that is a well-formed record: what it claims (not trusted). */
+  untrustedRecord: CanonicalRecord | null;
+  /**
+   * Why the recipe's definition cannot be loaded (null: it can). Without it the prerelease
+   * setting is unknown: the canonical's version is not judged and there is no next decision.
+   */
+  definitionProblem: string | null;
   /** The newest attempts, newest first. */
   attempts: Attempt[];
   attemptCount: number;
@@ -40,15 +52,6 @@ export interface RecipeDetail {
   latestRun: string | null;
 }
 
-/** The recipe definition's setting (with the configuration's override); false when it has none. */
-async function allowsPrereleases(config: Config, recipe: string): Promise<boolean> {
-  try {
-    return (await loadRecipeDefinition(config.repo, recipe, config.recipes[recipe] ?? {})).allowPrereleases;
-  } catch {
-    return config.recipes[recipe]?.allowPrereleases ?? false;
-  }
-}
-
 export async function collectRecipeDetail(config: Config, recipe: string): Promise<RecipeDetail> {
   const problem = recipeNameProblem(recipe);
   if (problem) throw new InputError(problem);
@@ -59,19 +62,28 @@ export async function collectRecipeDetail(config: Config, recipe: string): Promi
       `recipe ${recipe} is not enrolled in ${config.source} and has no state in ${config.stateDir} (enrolled: ${names.length > 0 ? names.join(', ') : 'none'})`,
     );
   }
-  const [read, attempts, sync, latest, runs] = await Promise.all([
-    readCanonical(config.stateDir, recipe),
+  // The prerelease setting from where the sweep takes it: the definition, with the
+  // configuration's override (loadEnrolled); never a default.
+  const definitionRead = (await readDefinitions(config, [recipe])).get(recipe);
+  const definition = definitionRead?.definition ?? null;
+  const definitionProblem = definitionRead?.problem ?? null;
+  const [trusted, attempts, sync, latest, runs] = await Promise.all([
+    checkTrustedCanonical(config.stateDir, recipe, config.domain, { allowPrereleases: definition?.allowPrereleases }),
     readAttempts(config.stateDir, recipe),
     readSyncRecord(syncRecordPath(config.cacheDir, recipe)),
     findLatestReportOf(config.stateDir, recipe),
     runsOfRecipe(config.runsDir, recipe),
   ]);
+  const read = trusted.read;
   const record = read.state === 'present' ? read.record : null;
   const tags = sync.state === 'present' ? sync.record.tags : null;
 
   let nextDecision: Decision | null = null;
   let nextDecisionProblem: string | null = null;
-  if (sync.state === 'present') {
+  if (!definition) {
+    const sweep = enrolled ? 'a sweep would stop with exit 2' : 'and it is not enrolled: no sweep looks at it';
+    nextDecisionProblem = `the recipe's definition cannot be loaded (${sweep}): ${definitionProblem}`;
+  } else if (sync.state === 'present') {
     try {
       nextDecision = decide({
         tags: sync.record.tags.map((t) => t.tag),
@@ -82,7 +94,7 @@ export async function collectRecipeDetail(config: Config, recipe: string): Promi
             : read,
         redAttempts: redRuns(attempts.attempts),
         retryRed: false,
-        allowPrereleases: await allowsPrereleases(config, recipe),
+        allowPrereleases: definition.allowPrereleases,
       });
     } catch (error) {
       nextDecisionProblem = (error as Error).message;
@@ -99,9 +111,8 @@ export async function collectRecipeDetail(config: Config, recipe: string): Promi
     enrolled,
     hasDefinition: existsSync(definitionPath(config.repo, recipe)),
     canonical: read,
-    snapshotPresent: record
-      ? existsSync(path.join(recipeStateDir(config.stateDir, recipe), 'snapshots', record.snapshot.id))
-      : null,
+    untrustedRecord: trusted.untrusted,
+    definitionProblem,
     attempts: attempts.attempts.slice(-DETAIL_ATTEMPTS).reverse(),
     attemptCount: attempts.attempts.length,
     badAttemptLines: attempts.badLines,

@@ -9,9 +9,21 @@ export function renderRecipeDetail(d: RecipeDetail): string {
     case 'absent':
       lines.push('  none');
       break;
-    case 'invalid':
-      lines.push(`  INVALID RECORD (left as it is): ${d.canonical.problem}`);
+    case 'invalid': {
+      // The sweep's own word for it: error:registry until a person fixes the record.
+      lines.push(`  INVALID RECORD (the sweep refuses it: error:registry; left as it is): ${d.canonical.problem}`);
+      const u = d.untrustedRecord;
+      if (u) {
+        lines.push(
+          '  what it claims (not trusted):',
+          `  version     ${u.version}`,
+          `  commit      ${u.commit}`,
+          `  domain      ${u.domain}`,
+          `  snapshot    ${u.snapshot.id}: ${u.snapshot.volumes.join(', ') || 'no volumes'}, ${formatBytes(u.snapshot.bytes)}`,
+        );
+      }
       break;
+    }
     case 'present': {
       const c = d.canonical.record;
       lines.push(
@@ -21,11 +33,15 @@ export function renderRecipeDetail(d: RecipeDetail): string {
         `  promoted    ${c.promotedAt} by run ${c.runId}`,
         `  updated     ${c.updatedAt} (${c.status})`,
         `  domain      ${c.domain}`,
-        `  snapshot    ${c.snapshot.id}: ${c.snapshot.volumes.join(', ') || 'no volumes'}, ${formatBytes(c.snapshot.bytes)}${
-          d.snapshotPresent ? '' : ' (MISSING ON DISK)'
-        }`,
+        // On disk and agreeing with the record as far as the sweep's check looks (its
+        // meta.json, every archive at its size); the checksums are verified where the data
+        // is used (a promote, a quick run's restore).
+        `  snapshot    ${c.snapshot.id}: ${c.snapshot.volumes.join(', ') || 'no volumes'}, ${formatBytes(c.snapshot.bytes)}`,
       );
     }
+  }
+  if (d.definitionProblem && (d.canonical.state === 'present' || d.untrustedRecord)) {
+    lines.push(`  (its version is not checked against the recipe's prerelease setting: the definition cannot be loaded)`);
   }
   lines.push(`  moved tag   ${d.movedTag ?? 'no'}`);
 
