@@ -85,22 +85,36 @@ async function definitionOf(config: Config, cache: DefinitionCache, name: string
 export type DefinitionRead = { definition: RecipeDefinition; problem: null } | { definition: null; problem: string };
 
 /**
- * The definitions of `names` exactly as loadEnrolled gives them to the sweep (the
- * definition cache, the configuration's overrides), for the commands that only read and
- * show (status, the dashboard, the metrics): a recipe whose definition cannot be loaded
- * is told of with the reason instead of failing the whole command, nothing else is
- * required of the enrollment, and the cache is never written.
+ * The definitions exactly as loadEnrolled gives them to the sweep (the definition cache,
+ * the configuration's overrides), for the commands that only read and show (status, the
+ * dashboard, the metrics): a recipe whose definition cannot be loaded is told of with the
+ * reason instead of failing the whole command, nothing else is required of the
+ * enrollment, and the cache is never written. Each is loaded when first asked for, at
+ * most once, and the cache is opened on the first: a reader that needs few pays for few.
  */
-export async function readDefinitions(config: Config, names: readonly string[]): Promise<Map<string, DefinitionRead>> {
-  const cache = openDefinitionCache(config.cacheDir);
-  const reads = new Map<string, DefinitionRead>();
-  for (const name of names) {
+export function definitionReader(config: Config): (name: string) => Promise<DefinitionRead> {
+  let cache: DefinitionCache | null = null;
+  const reads = new Map<string, Promise<DefinitionRead>>();
+  const load = async (name: string): Promise<DefinitionRead> => {
+    cache ??= openDefinitionCache(config.cacheDir);
     try {
-      reads.set(name, { definition: await definitionOf(config, cache, name), problem: null });
+      return { definition: await definitionOf(config, cache, name), problem: null };
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
-      reads.set(name, { definition: null, problem: error.message });
+      return { definition: null, problem: error.message };
     }
-  }
+  };
+  return (name) => {
+    let read = reads.get(name);
+    if (!read) reads.set(name, (read = load(name)));
+    return read;
+  };
+}
+
+/** definitionReader's answers for every one of `names`. */
+export async function readDefinitions(config: Config, names: readonly string[]): Promise<Map<string, DefinitionRead>> {
+  const read = definitionReader(config);
+  const reads = new Map<string, DefinitionRead>();
+  for (const name of names) reads.set(name, await read(name));
   return reads;
 }

@@ -93,11 +93,29 @@ export function recordVersionProblem(record: CanonicalRecord, allowPrereleases: 
 }
 
 /**
+ * The recipe's prerelease setting (its definition's, with the configuration's override),
+ * undefined when the caller has none (then the version is not judged), or a function that
+ * gives it: asked for only when the record's version is not a plain release (a prerelease,
+ * or no release at all), where the setting can change the answer; a reader that has not
+ * loaded the definitions (`ccci status`) then loads none for the usual record.
+ */
+export type PrereleaseSetting = boolean | undefined | (() => Promise<boolean | undefined>);
+
+/** recordVersionProblem under `setting`, asking a lazy setting only when it can change the answer. */
+async function versionProblemUnder(record: CanonicalRecord, setting: PrereleaseSetting): Promise<string | null> {
+  if (setting === undefined) return null;
+  if (typeof setting === 'boolean') return recordVersionProblem(record, setting);
+  // A release with no prerelease part passes under either setting (isRelease only widens).
+  if (recordVersionProblem(record, false) === null) return null;
+  const allow = await setting();
+  return allow === undefined ? null : recordVersionProblem(record, allow);
+}
+
+/**
  * readCanonical, and then the checks above: a record that fails them reads as invalid
  * (error:registry, nothing pruned, nothing deployed), naming the file and the problem.
  * `domain`: the configured base domain, or null when the caller has none (a dry run).
- * `allowPrereleases`: the recipe's setting, or undefined when the caller has not loaded
- * the definition (then the version is not judged).
+ * `allowPrereleases`: see PrereleaseSetting.
  * The one read of a canonical for everything that acts on it or shows it (the sweep, gc,
  * `ccci run` and `decide`, `ccci status`, the dashboard, the metrics), so that nothing
  * calls a canonical good that the sweep would refuse.
@@ -106,7 +124,7 @@ export async function readTrustedCanonical(
   stateDir: string,
   recipe: string,
   domain: string | null,
-  options: { allowPrereleases?: boolean | undefined } = {},
+  options: { allowPrereleases?: PrereleaseSetting } = {},
 ): Promise<CanonicalRead> {
   return (await checkTrustedCanonical(stateDir, recipe, domain, options)).read;
 }
@@ -126,7 +144,7 @@ export async function checkTrustedCanonical(
   stateDir: string,
   recipe: string,
   domain: string | null,
-  options: { allowPrereleases?: boolean | undefined } = {},
+  options: { allowPrereleases?: PrereleaseSetting } = {},
 ): Promise<TrustedCanonical> {
   const read = await readCanonical(stateDir, recipe);
   if (read.state !== 'present') return { read, untrusted: null };
@@ -134,7 +152,7 @@ export async function checkTrustedCanonical(
     read: { state: 'invalid', problem: `${canonicalPath(stateDir, recipe)}: ${problem}` },
     untrusted: read.record,
   });
-  const versionProblem = options.allowPrereleases === undefined ? null : recordVersionProblem(read.record, options.allowPrereleases);
+  const versionProblem = await versionProblemUnder(read.record, options.allowPrereleases);
   if (versionProblem) return refuse(versionProblem);
   const domainProblem = domain === null ? null : recordDomainProblem(read.record, domain);
   if (domainProblem) return refuse(domainProblem);

@@ -25,6 +25,9 @@ export function renderStatus(report: StatusReport): string {
   });
   const lines = [table(['RECIPE', 'CANONICAL', 'COMMIT', 'STATUS', 'PROMOTED', 'SNAPSHOT', 'LAST ATTEMPT'], rows)];
   for (const r of report.recipes) {
+    if (r.definitionProblem && r.canonical.state === 'present') {
+      lines.push(`${r.recipe}: canonical version ${r.canonical.version} not judged against the prerelease setting: ${r.definitionProblem}`);
+    }
     if (r.canonical.state === 'invalid') lines.push(`${r.recipe}: ${r.canonical.problem}`);
     if (r.canonicalTagMoved) {
       const { tag, recorded, now } = r.canonicalTagMoved;

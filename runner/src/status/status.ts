@@ -1,18 +1,27 @@
 // What `ccci status` shows: per enrolled recipe, its canonical (or why there is none),
 // its last sweep attempt and snapshot size; and the state directory's free space.
 // Per recipe it reads canonical.json and the attempts' current state (not the history),
-// so its cost does not grow with the nights.
+// so its cost does not grow with the nights. The canonical is read as the sweep reads it
+// (readTrustedCanonical: the snapshot's meta.json and archive sizes, no hashing), with the
+// prerelease setting the sweep uses (the definition, with the configuration's override);
+// the definition is loaded only for a canonical whose version is not a plain release, the
+// one case where the setting can change the answer, so the usual status loads none.
 import { existsSync } from 'node:fs';
 import type { Config } from '../config/config.js';
 import { definitionPath } from '../config/recipe-types.js';
 import { diskSpace, type DiskSpace } from '../effects/disk.js';
 import { readLastAttempt, type Attempt } from '../registry/attempts.js';
 import { readTrustedCanonical } from '../registry/record-check.js';
-import { enrolledNames } from '../config/enrollment.js';
+import { definitionReader, enrolledNames, type DefinitionRead } from '../config/enrollment.js';
 
 export interface RecipeStatus {
   recipe: string;
   hasDefinition: boolean;
+  /**
+   * Why the definition cannot be loaded, when the canonical's version needed its
+   * prerelease setting (the version is then not judged); null otherwise.
+   */
+  definitionProblem: string | null;
   canonical:
     | { state: 'absent' }
     | { state: 'invalid'; problem: string }
@@ -40,11 +49,19 @@ export interface StatusReport {
   recipes: RecipeStatus[];
 }
 
-async function recipeStatus(config: Config, recipe: string): Promise<RecipeStatus> {
+async function recipeStatus(
+  config: Config,
+  recipe: string,
+  definitionOf: (name: string) => Promise<DefinitionRead>,
+): Promise<RecipeStatus> {
+  let definitionProblem: string | null = null;
+  const allowPrereleases = async () => {
+    const read = await definitionOf(recipe);
+    definitionProblem = read.problem;
+    return read.definition?.allowPrereleases;
+  };
   const [read, lastAttempt] = await Promise.all([
-    readTrustedCanonical(config.stateDir, recipe, config.domain, {
-      allowPrereleases: config.recipes[recipe]?.allowPrereleases,
-    }),
+    readTrustedCanonical(config.stateDir, recipe, config.domain, { allowPrereleases }),
     readLastAttempt(config.stateDir, recipe).catch((): Attempt | null => null),
   ]);
   const canonical: RecipeStatus['canonical'] =
@@ -64,6 +81,7 @@ async function recipeStatus(config: Config, recipe: string): Promise<RecipeStatu
   return {
     recipe,
     hasDefinition: existsSync(definitionPath(config.repo, recipe)),
+    definitionProblem,
     canonical,
     lastAttempt,
     canonicalTagMoved:
@@ -73,7 +91,8 @@ async function recipeStatus(config: Config, recipe: string): Promise<RecipeStatu
 
 export async function collectStatus(config: Config): Promise<StatusReport> {
   const names = enrolledNames(config);
-  const recipes = await Promise.all(names.map((name) => recipeStatus(config, name)));
+  const definitionOf = definitionReader(config);
+  const recipes = await Promise.all(names.map((name) => recipeStatus(config, name, definitionOf)));
   const disk = await diskSpace(config.stateDir).catch(() => null);
   return { stateDir: config.stateDir, disk, recipes };
 }

@@ -94,6 +94,29 @@ describe('readTrustedCanonical', () => {
   });
 });
 
+describe('the prerelease setting, given as a function', () => {
+  test('is asked for only when the version is not a plain release, and then judges it as the value would', async () => {
+    const r = record();
+    const dir = stateWith(r);
+    await writeCanonical(dir, r);
+    let asked = 0;
+    const setting = (value: boolean | undefined) => async () => {
+      asked += 1;
+      return value;
+    };
+    assert.equal((await readTrustedCanonical(dir, 'custom-html', null, { allowPrereleases: setting(false) })).state, 'present');
+    assert.equal(asked, 0, 'a plain release passes under either setting: nothing is loaded for it');
+    const rc = record({ version: '2.0.0-rc.1+1.0' });
+    const rcDir = stateWith(rc);
+    await writeCanonical(rcDir, rc);
+    for (const value of [true, false, undefined]) {
+      const lazy = await readTrustedCanonical(rcDir, 'custom-html', null, { allowPrereleases: setting(value) });
+      assert.deepEqual(lazy, await readTrustedCanonical(rcDir, 'custom-html', null, { allowPrereleases: value }), String(value));
+    }
+    assert.equal(asked, 3);
+  });
+});
+
 describe('pruneSnapshots', () => {
   test('refuses, removing nothing, when the snapshot to keep is not there', async () => {
     const r = record();

@@ -152,26 +152,41 @@ describe('status of a canonical, as the sweep reads it', () => {
     assert.equal((await sweepRead(allowed, true)).state, 'present');
     let v = await views(allowed);
     assert.equal(v.detail.canonical.state, 'present');
-    // The definition does not (its default): refused, where the detail used to judge no
-    // version at all.
+    assert.equal(v.row.canonical.state, 'present');
+    // The definition does not (its default): refused by both views, which used to show it
+    // (the overview judged only the configuration's override, the detail no version at all).
     const refused = await setUp(rc);
     const sweep = await sweepRead(refused, false);
     assert.match(sweep.state === 'invalid' ? sweep.problem : '', /version 2\.0\.0-rc\.1\+1\.0 is a prerelease and the recipe does not allow prereleases/);
     v = await views(refused);
     assert.deepEqual(v.detail.canonical, sweep);
+    assert.deepEqual(v.row.canonical, sweep);
     // The configuration's override wins over the definition, as for the sweep.
     const overridden = await setUp(rc, { definition: 'allowPrereleases: true\n', overrides: { allowPrereleases: false } });
     v = await views(overridden);
     assert.deepEqual(v.detail.canonical, await sweepRead(overridden, false));
+    assert.deepEqual(v.row.canonical, await sweepRead(overridden, false));
   });
 
   test('no definition: no prerelease setting is made up; the detail says the version is unjudged and has no next decision', async () => {
     const config = await setUp(record(), { definition: null });
-    const { detail, text } = await views(config);
+    const { detail, text, row } = await views(config);
     assert.equal(detail.canonical.state, 'present');
+    assert.equal(row.canonical.state, 'present');
     assert.match(detail.definitionProblem ?? '', /has no definition/);
     assert.equal(detail.nextDecision, null);
     assert.match(text, /\(its version is not checked against the recipe's prerelease setting: the definition cannot be loaded\)/);
     assert.match(text, /next decision:\n {2}unknown: the recipe's definition cannot be loaded \(a sweep would stop with exit 2\): recipe custom-html has no definition/);
   });
+});
+
+test('a definition that cannot be loaded, under a prerelease canonical: the overview says why its version is not judged, as the detail does', async () => {
+  const config = await setUp(record({ version: '2.0.0-rc.1+1.0' }), { definition: 'allowPrereleases: maybe\n' });
+  const overview = await collectStatus(config);
+  const row = overview.recipes[0];
+  assert.match(row?.definitionProblem ?? '', /recipe\.yaml.*allowPrereleases/);
+  assert.equal(row?.canonical.state, 'present', 'no setting is made up for it');
+  assert.match(renderStatus(overview), /\ncustom-html: canonical version 2\.0\.0-rc\.1\+1\.0 not judged against the prerelease setting: \S+recipe\.yaml.*allowPrereleases/);
+  const detail = await collectRecipeDetail(config, RECIPE);
+  assert.equal(detail.definitionProblem, row?.definitionProblem);
 });
