@@ -9,6 +9,7 @@
 //   node dist/bench/dashboard-bench.js [--recipes N] [--nights N] [--runs N] [--keep]
 import { appendFile, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -19,6 +20,9 @@ import { formatBytes } from '../src/text/format.js';
 const BUDGET_MS = 1000;
 const BUDGET_BYTES = 5 * 1000 * 1000;
 const DAY = 86_400_000;
+/** An empty tar archive: 10 KiB of zeros (GNU tar's default record size). */
+const EMPTY_TAR = Buffer.alloc(10_240);
+const EMPTY_TAR_SHA256 = createHash('sha256').update(EMPTY_TAR).digest('hex');
 
 const { values } = parseArgs({
   options: {
@@ -180,9 +184,19 @@ async function buildState(root: string, now: number): Promise<Config> {
     }
     await writeFile(path.join(dir, 'attempts.jsonl'), `${lines.join('\n')}\n`);
     if (canonical) {
+      const snapshotId = `${canonical.runId}-000000`;
       await writeFile(
         path.join(dir, 'canonical.json'),
-        `${JSON.stringify({ schema: 1, recipe, domain: `warm-${recipe}.ci.example.org`, version: canonical.version, commit: canonical.commit, status: 'idle', promotedAt: new Date(canonical.at).toISOString(), updatedAt: new Date(canonical.at).toISOString(), runId: canonical.runId, level: 5, snapshot: { id: `${canonical.runId}-000000`, volumes: ['content'], bytes: 10_240 } }, null, 2)}\n`,
+        `${JSON.stringify({ schema: 1, recipe, domain: `warm-${recipe}.ci.example.org`, version: canonical.version, commit: canonical.commit, status: 'idle', promotedAt: new Date(canonical.at).toISOString(), updatedAt: new Date(canonical.at).toISOString(), runId: canonical.runId, level: 5, snapshot: { id: snapshotId, volumes: ['content'], bytes: EMPTY_TAR.length } }, null, 2)}\n`,
+      );
+      // The snapshot it names, as a promote leaves it: the dashboard reads the record as
+      // the sweep does (meta.json, the archive's size), and refuses one without it.
+      const snapshot = path.join(dir, 'snapshots', snapshotId);
+      await mkdir(path.join(snapshot, 'volumes'), { recursive: true });
+      await writeFile(path.join(snapshot, 'volumes', 'content.tar'), EMPTY_TAR);
+      await writeFile(
+        path.join(snapshot, 'meta.json'),
+        `${JSON.stringify({ schema: 1, id: snapshotId, recipe, version: canonical.version, commit: canonical.commit, stack: `warm-${recipe}_ci_example_org`, createdAt: new Date(canonical.at).toISOString(), volumes: [{ name: 'content', archive: 'volumes/content.tar', bytes: EMPTY_TAR.length, sha256: EMPTY_TAR_SHA256 }] }, null, 2)}\n`,
       );
     }
     const refs = tags.map((t) => ({ ref: `refs/tags/${t.tag}`, oid: t.commit }));

@@ -1,5 +1,7 @@
 // Gathers what the dashboard shows from the state, runs and cache directories. Reads
-// only: the registry records, attempts, sweep reports of the window, sync records, and
+// only: the registry records (each canonical as the sweep reads it: readTrustedCanonical,
+// so a record the sweep refuses is shown as invalid with the reason, never as the
+// canonical), attempts, sweep reports of the window, sync records, and
 // of each run shown exactly two files, run.log and results.json, opened without
 // following links (a run directory also holds an ABRA_DIR with .env files: nothing
 // else of it is ever read). Both are redacted here, before anything else sees them.
@@ -7,11 +9,12 @@ import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, rea
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Config } from '../config/config.js';
-import { enrolledNames } from '../config/enrollment.js';
+import { definitionReader, enrolledNames, type DefinitionRead } from '../config/enrollment.js';
 import { SYNC_RECORD_SCHEMA, syncRecordPath } from '../mirror/sync-record-path.js';
 import { readToken, tokenPath } from '../mirror/secrets.js';
 import type { Attempt } from '../registry/attempts.js';
-import { readCanonical } from '../registry/canonical-read.js';
+import type { CanonicalRead } from '../registry/canonical.js';
+import { readTrustedCanonical } from '../registry/record-check.js';
 import { latestReportOf, readSweepSummaries, type ReportedSweep, type SummaryCache } from '../status/sweep-reports.js';
 import { formatBytes } from '../text/format.js';
 import { REDACTION_FINGERPRINT, redactJson, redactSecrets } from '../text/redact.js';
@@ -227,7 +230,7 @@ function publishedTagsOf(file: string): { tag: string; commit: string }[] | null
   }
 }
 
-function canonicalStateOf(read: Awaited<ReturnType<typeof readCanonical>>): CanonicalState {
+function canonicalStateOf(read: CanonicalRead): CanonicalState {
   if (read.state !== 'present') return read;
   const r = read.record;
   return {
@@ -252,9 +255,17 @@ async function readRecipe(
   windowStart: string,
   cached: HistoryCacheEntry | undefined,
   problems: string[],
+  definitionOf: (name: string) => Promise<DefinitionRead>,
 ): Promise<{ recipe: Omit<RecipeInput, 'runs' | 'lastReport'>; entry: HistoryCacheEntry | null }> {
+  // The prerelease setting as the sweep has it, loaded only for a version that needs it
+  // (a prerelease: the usual dashboard loads no definition).
+  const allowPrereleases = async () => {
+    const read = await definitionOf(recipe);
+    if (read.problem) problems.push(`${recipe}: canonical version not judged against the prerelease setting: ${read.problem}`);
+    return read.definition?.allowPrereleases;
+  };
   const [canonical, history, sync] = await Promise.all([
-    readCanonical(config.stateDir, recipe),
+    readTrustedCanonical(config.stateDir, recipe, config.domain, { allowPrereleases }),
     readRecipeHistory(config.stateDir, recipe, windowStart, cached).catch((error: Error) => {
       problems.push(`${recipe}: attempts.jsonl: ${error.message}`);
       return { digest: EMPTY_DIGEST, nightAttempts: [] as Attempt[], badLines: 0, entry: null };
@@ -310,9 +321,10 @@ export async function gatherDashboardState(
   // reading several at once would only interleave them.
   const recipes: Omit<RecipeInput, 'lastReport'>[] = [];
   const histories: HistoryCache = {};
+  const definitionOf = definitionReader(config);
   for (const name of names) {
     const cached = options.histories && Object.hasOwn(options.histories, name) ? checkHistoryEntry(options.histories[name]) : undefined;
-    const { recipe, entry } = await readRecipe(config, name, windowStart, cached, problems);
+    const { recipe, entry } = await readRecipe(config, name, windowStart, cached, problems, definitionOf);
     if (entry) histories[name] = entry;
     const runs: Record<string, RunInput> = {};
     for (const { runId, log } of runsToRead(recipe)) {

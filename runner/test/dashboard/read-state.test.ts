@@ -9,7 +9,8 @@ import type { Config } from '../../src/config/config.js';
 import { writeDashboard } from '../../src/dashboard/dashboard.js';
 import { MAX_LOG_BYTES } from '../../src/dashboard/read-state.js';
 import { appendAttempt } from '../../src/registry/attempts.js';
-import { writeCanonical } from '../../src/registry/canonical.js';
+import { writeCanonical, type CanonicalRecord } from '../../src/registry/canonical.js';
+import { writeSnapshotFixture } from '../registry/snapshot-fixture.js';
 import { COMMIT, configUnder, OTHER_COMMIT } from './inputs.js';
 
 const MIRROR_TOKEN = 'mirror-token-9f8e7d6c5b4a';
@@ -36,8 +37,9 @@ describe('the dashboard reads the state', () => {
     config = configUnder(root, { mirror: { url: 'file:///mirror', api: null, owner: 'o', tokenFile }, recipes: { shown: {}, linked: {}, quiet: {} } });
     out = path.join(root, 'dashboard');
 
-    // shown: a canonical promoted by run-good, a red newer tag from run-red.
-    await writeCanonical(config.stateDir, {
+    // shown: a canonical promoted by run-good (its snapshot on disk: the dashboard reads
+    // the record as the sweep does), a red newer tag from run-red.
+    const shown: CanonicalRecord = {
       schema: 1,
       recipe: 'shown',
       domain: 'warm-shown.ci.example.org',
@@ -49,7 +51,9 @@ describe('the dashboard reads the state', () => {
       runId: '20261120T020000Z-shown-aaaaaa',
       level: 5,
       snapshot: { id: 'snap', volumes: ['content'], bytes: 10 },
-    });
+    };
+    writeSnapshotFixture(config.stateDir, shown);
+    await writeCanonical(config.stateDir, shown);
     const base = { sweepId: 's', recipe: 'shown', level: null, promoted: false, durationMs: 1 };
     await appendAttempt(config.stateDir, { ...base, at: '2026-11-20T02:00:00.000Z', decision: 'run', tag: '1.0.0+1', commit: COMMIT, runId: '20261120T020000Z-shown-aaaaaa', verdict: 'green', level: 5, promoted: true, outcome: 'promoted' });
     await appendAttempt(config.stateDir, { ...base, at: '2026-11-25T02:00:00.000Z', decision: 'run', tag: '1.1.0+1', commit: OTHER_COMMIT, runId: '20261125T020000Z-shown-bbbbbb', verdict: 'red', level: 0, outcome: 'red' });
