@@ -1,17 +1,21 @@
 // A Prometheus textfile (node_exporter's textfile collector) written atomically after a
 // sweep. It covers every enrolled recipe, not only those this sweep looked at (a manual
 // `ccci sweep --recipe R` must not make the other recipes' series disappear): their
-// canonical from the registry, their last outcome from their attempts.
+// canonical from the registry (read as the sweep reads it: readTrustedCanonical, so a
+// record the sweep refuses counts as no canonical, and as an invalid one), their last
+// outcome from their attempts.
 import type { Config } from '../config/config.js';
 import { writeFileAtomic } from '../effects/atomic-file.js';
 import { readAttemptMemory } from '../registry/attempts.js';
-import { readCanonical } from '../registry/canonical-read.js';
-import { enrolledNames } from '../config/enrollment.js';
+import { readTrustedCanonical } from '../registry/record-check.js';
+import { definitionReader, enrolledNames } from '../config/enrollment.js';
 import { OUTCOMES, type SweepReport } from './report.js';
 
 export interface RecipeMetrics {
   /** The canonical version, or null when there is none (or the record is invalid). */
   canonicalVersion: string | null;
+  /** Whether there is a canonical.json the sweep refuses (error:registry until a person fixes it). */
+  canonicalInvalid: boolean;
   /** The outcome of the recipe's last sweep, or null when it was never swept. */
   lastOutcome: string | null;
 }
@@ -35,6 +39,9 @@ export function renderMetrics(report: SweepReport, recipes: ReadonlyMap<string, 
     '# HELP ccci_recipe_has_canonical Whether the recipe has a canonical.',
     '# TYPE ccci_recipe_has_canonical gauge',
     ...sorted.map(([recipe, m]) => `ccci_recipe_has_canonical{recipe="${label(recipe)}"} ${m.canonicalVersion === null ? 0 : 1}`),
+    '# HELP ccci_recipe_canonical_invalid Whether the recipe has a canonical record the sweep refuses (invalid, or its snapshot missing or not what it records).',
+    '# TYPE ccci_recipe_canonical_invalid gauge',
+    ...sorted.map(([recipe, m]) => `ccci_recipe_canonical_invalid{recipe="${label(recipe)}"} ${m.canonicalInvalid ? 1 : 0}`),
     '# HELP ccci_recipe_last_outcome Outcome of the recipe in its last sweep (1 for the outcome that happened).',
     '# TYPE ccci_recipe_last_outcome gauge',
   );
@@ -62,16 +69,20 @@ export function renderMetrics(report: SweepReport, recipes: ReadonlyMap<string, 
 
 /** Every enrolled recipe's metrics, read back from the registry after the sweep. */
 export async function collectRecipeMetrics(config: Config): Promise<Map<string, RecipeMetrics>> {
+  // The prerelease setting as the sweep has it, loaded only for a version that needs it.
+  const definitionOf = definitionReader(config);
   const entries = await Promise.all(
     enrolledNames(config).map(async (recipe): Promise<[string, RecipeMetrics]> => {
+      const allowPrereleases = async () => (await definitionOf(recipe)).definition?.allowPrereleases;
       const [read, { memory }] = await Promise.all([
-        readCanonical(config.stateDir, recipe),
+        readTrustedCanonical(config.stateDir, recipe, config.domain, { allowPrereleases }),
         readAttemptMemory(config.stateDir, recipe),
       ]);
       return [
         recipe,
         {
           canonicalVersion: read.state === 'present' ? read.record.version : null,
+          canonicalInvalid: read.state === 'invalid',
           lastOutcome: memory.last?.outcome ?? null,
         },
       ];
