@@ -20,6 +20,11 @@ import { findLatestReportOf, type ReportedRecipe } from './sweep-reports.js';
 
 export const DETAIL_ATTEMPTS = 10;
 
+/** Where to look when the last sync is not enough: `ccci decide` lists upstream (git ls-remote) and writes nothing. */
+export function decideHint(recipe: string): string {
+  return `ccci decide ${recipe} asks upstream now and changes nothing`;
+}
+
 export interface RecipeDetail {
   recipe: string;
   enrolled: boolean;
@@ -100,10 +105,9 @@ export async function collectRecipeDetail(config: Config, recipe: string): Promi
       nextDecisionProblem = (error as Error).message;
     }
   } else {
-    nextDecisionProblem =
-      sync.state === 'absent'
-        ? 'no mirror sync recorded yet (ccci decide syncs and decides)'
-        : `the sync record cannot be used: ${sync.problem}`;
+    nextDecisionProblem = `${
+      sync.state === 'absent' ? 'no mirror sync recorded yet' : `the sync record cannot be used: ${sync.problem}`
+    } (${decideHint(recipe)})`;
   }
 
   return {

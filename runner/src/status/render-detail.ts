@@ -1,6 +1,6 @@
 // `ccci status RECIPE` for people.
 import { formatBytes, formatDuration, shortCommit, table } from '../text/format.js';
-import type { RecipeDetail } from './recipe-detail.js';
+import { decideHint, type RecipeDetail } from './recipe-detail.js';
 
 export function renderRecipeDetail(d: RecipeDetail): string {
   const lines: string[] = [`${d.recipe}${d.enrolled ? '' : ' (NOT ENROLLED)'}${d.hasDefinition ? '' : ' (NO DEFINITION)'}`];
@@ -47,7 +47,7 @@ export function renderRecipeDetail(d: RecipeDetail): string {
 
   lines.push('', 'next decision:');
   if (d.nextDecision) {
-    lines.push(`  ${d.nextDecision.reason}`, `  (on the tags of the last mirror sync, ${d.syncedAt}; ccci decide ${d.recipe} syncs first)`);
+    lines.push(`  ${d.nextDecision.reason}`, `  (on the tags of the last mirror sync, ${d.syncedAt}; ${decideHint(d.recipe)})`);
     for (const rejected of d.nextDecision.rejectedTags) lines.push(`  not a release tag: ${JSON.stringify(rejected.tag)} (${rejected.reason})`);
   } else {
     lines.push(`  unknown: ${d.nextDecisionProblem}`);

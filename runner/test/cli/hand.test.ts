@@ -114,7 +114,11 @@ describe('status RECIPE, logs and run with --config after the command', () => {
     assert.match(out, /snapshot {4}\S+: content, [\d.]+ \S+\n/);
     assert.doesNotMatch(out, /MISSING ON DISK/);
     assert.match(out, /moved tag {3}no\n/);
-    assert.match(out, /next decision:\n {2}skip:no-new-version \(latest 1\.0\.0\+1\.0 <= canonical 1\.0\.0\+1\.0\)\n {2}\(on the tags of the last mirror sync, /);
+    assert.match(
+      out,
+      /next decision:\n {2}skip:no-new-version \(latest 1\.0\.0\+1\.0 <= canonical 1\.0\.0\+1\.0\)\n {2}\(on the tags of the last mirror sync, \S+; ccci decide custom-html asks upstream now and changes nothing\)\n/,
+      'the hint says what ccci decide does: it lists upstream, it syncs nothing',
+    );
     assert.match(out, /last sweep:\n {2}\S+ promoted: /);
     assert.match(out, /last attempts \(1 of 1\):\n {2}AT +OUTCOME +DECISION/);
     assert.match(out, /latest run: \d{8}T\d{6}Z-custom-html-[0-9a-f]{6} \(ccci logs custom-html\)/, 'the newest run: the one ccci run made');

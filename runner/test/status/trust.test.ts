@@ -190,3 +190,11 @@ test('a definition that cannot be loaded, under a prerelease canonical: the over
   const detail = await collectRecipeDetail(config, RECIPE);
   assert.equal(detail.definitionProblem, row?.definitionProblem);
 });
+
+test('no sync record: the next decision is unknown, and the hint says ccci decide asks upstream and changes nothing', async () => {
+  const config = await setUp();
+  const detail = await collectRecipeDetail(config, RECIPE);
+  assert.equal(detail.nextDecision, null);
+  assert.equal(detail.nextDecisionProblem, 'no mirror sync recorded yet (ccci decide custom-html asks upstream now and changes nothing)');
+  assert.match(renderRecipeDetail(detail), /next decision:\n {2}unknown: no mirror sync recorded yet \(ccci decide custom-html asks upstream now and changes nothing\)\n/);
+});
