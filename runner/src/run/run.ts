@@ -3,7 +3,7 @@
 // written atomically. Cold runs test a fresh install; quick runs reattach the canonical.
 import { randomBytes } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { required, type Config } from '../config/config.js';
 import { InputError, OperationError } from '../config/errors.js';
@@ -72,25 +72,31 @@ export async function runRecipeCi(request: RunRequest): Promise<RunResult> {
   const startedAt = new Date();
   const runId = request.runId ?? newRunId(recipe, startedAt);
   const runDir = path.join(config.runsDir, runId);
-  await mkdir(runDir, { recursive: false }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return mkdir(runDir, { recursive: true });
-    throw new InputError(`run directory ${runDir}: ${error.message}`);
-  });
-  const logFile = path.join(runDir, 'run.log');
-  const log = (line: string) => {
-    appendFileSync(logFile, `${new Date().toISOString()} ${line}\n`);
-    request.log?.(line);
-  };
-
   const quick = request.mode === 'quick' && request.canonical !== null;
   const fellBackToCold =
     request.mode === 'quick' && request.canonical === null
       ? `no canonical for ${recipe}: quick mode needs one, ran a cold run instead`
       : null;
-  if (fellBackToCold) log(fellBackToCold);
   const domain = quick ? (request.canonical as CanonicalRecord).domain : runDomain(recipe, baseDomain);
+  // The lock first: a run refused because another holds its domain leaves nothing behind
+  // (no run directory under runsDir).
   const lock = await lockDomain(config.runsDir, domain, `recipe CI run ${runId}`, runId);
+  // Until the first rung starts nothing is deployed and the run has no result: a run that
+  // fails before then (a bad ref, a bad compose.yml) removes its directory.
+  let createdRunDir = false;
+  let rungsStarted = false;
   try {
+    await mkdir(runDir, { recursive: false }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return mkdir(runDir, { recursive: true });
+      throw new InputError(`run directory ${runDir}: ${error.message}`);
+    });
+    createdRunDir = true;
+    const logFile = path.join(runDir, 'run.log');
+    const log = (line: string) => {
+      appendFileSync(logFile, `${new Date().toISOString()} ${line}\n`);
+      request.log?.(line);
+    };
+    if (fellBackToCold) log(fellBackToCold);
     // The hard deadline and the caller's signal end the run the same way: the running
     // rung turns unver, the rest are not run, teardown still happens.
     const controller = new AbortController();
@@ -146,6 +152,7 @@ export async function runRecipeCi(request: RunRequest): Promise<RunResult> {
         interrupted: () => interrupted,
         log,
       };
+      rungsStarted = true;
       const outcome = quick
         ? await quickRungs(ctx, request.canonical as CanonicalRecord)
         : await coldRungs(ctx, pickBase(ctx, tags, request.canonical));
@@ -188,6 +195,12 @@ export async function runRecipeCi(request: RunRequest): Promise<RunResult> {
       clearTimeout(deadline);
       request.signal?.removeEventListener('abort', onAbort);
     }
+  } catch (error) {
+    if (createdRunDir && !rungsStarted) {
+      // (What the run logged went to the caller's log too.)
+      await rm(runDir, { recursive: true, force: true }).catch(() => undefined);
+    }
+    throw error;
   } finally {
     await lock.release();
   }

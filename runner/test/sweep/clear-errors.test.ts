@@ -36,8 +36,10 @@ describe('clear errors', () => {
   test('a busy app domain in ccci run: a message naming the holder and exit 75 (the lock code), not 1 with a stack trace', async () => {
     const held = await lockDomain(s.config.runsDir, 'warm-busy.ci.example.org', 'a promote in a test');
     try {
+      const runsBefore = readdirSync(s.config.runsDir).sort();
       const result = await s.cli(['run', 'busy', '--quick']);
       assert.equal(result.code, 75, result.stdout + result.stderr);
+      assert.deepEqual(readdirSync(s.config.runsDir).sort(), runsBefore, 'the refused run left no run directory');
       assert.match(result.stderr, /ccci run: app domain warm-busy\.ci\.example\.org is in use by pid \d+ .*a promote in a test/);
       assert.doesNotMatch(result.stderr, NO_STACK);
     } finally {

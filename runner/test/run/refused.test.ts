@@ -1,0 +1,83 @@
+// A run refused before it starts (another holds its app domain, a ref that does not
+// exist) leaves the runs directory as it found it: no run directory, no lock.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { main } from '../../src/cli/main.js';
+import type { CanonicalRecord } from '../../src/registry/canonical.js';
+import { DomainBusyError, lockDomain } from '../../src/run/domain-lock.js';
+import { createWorld, defineRecipe, publishRecipe, runOnTag, writeWorldConfig, type World } from './helpers.js';
+
+let world: World;
+let configFile: string;
+before(async () => {
+  world = await createWorld('run-refused');
+  configFile = path.join(world.root, 'config.json');
+  await writeWorldConfig(world, configFile);
+});
+after(async () => world.stop());
+
+/** Every path under the runs directory (directories with a trailing /), sorted. */
+function runsDirListing(): string[] {
+  const root = world.config.runsDir;
+  const found: string[] = [];
+  const walk = (dir: string) => {
+    if (!existsSync(dir)) return;
+    for (const name of readdirSync(dir)) {
+      const full = path.join(dir, name);
+      const relative = path.relative(root, full);
+      if (statSync(full).isDirectory()) {
+        found.push(`${relative}/`);
+        walk(full);
+      } else found.push(relative);
+    }
+  };
+  walk(root);
+  return found.sort();
+}
+
+async function ccci(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c: Buffer) => (out += c.toString()));
+  stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const code = await main([...argv, '--config', configFile], { env: { ...process.env }, stdout, stderr, stdin: new PassThrough() });
+  return { code, stdout: out, stderr: err };
+}
+
+describe('a refused ccci run leaves the runs directory unchanged', () => {
+  // First, so that the locks directory exists (a lock is held) before every later case.
+  test('another holds the app domain: DomainBusyError naming the holder; no run directory, the holder keeps its lock', async () => {
+    const recipe = await publishRecipe(world, 'busy', [{ version: '1.0.0+a' }]);
+    const definition = await defineRecipe(world, recipe.name);
+    const domain = `warm-${recipe.name}.${world.config.domain}`;
+    const held = await lockDomain(world.config.runsDir, domain, 'a promote in a test');
+    try {
+      const listed = runsDirListing();
+      assert.ok(listed.includes(`.locks/${domain}.lock`), 'the holder has its lock');
+      // A quick run deploys on the canonical's (warm) domain: here it is taken.
+      const canonical = { domain, version: '1.0.0+a' } as CanonicalRecord;
+      await assert.rejects(
+        runOnTag(world, recipe, '1.0.0+a', definition, { mode: 'quick', canonical }),
+        (error: Error) => error instanceof DomainBusyError && /is in use by pid \d+ .*a promote in a test/.test(error.message),
+      );
+      assert.deepEqual(runsDirListing(), listed);
+    } finally {
+      await held.release();
+    }
+  });
+
+  test('a ref that does not exist: exit 2 naming the ref; no run directory, no lock left', async () => {
+    const recipe = await publishRecipe(world, 'noref', [{ version: '1.0.0+a' }]);
+    await defineRecipe(world, recipe.name);
+    const listed = runsDirListing();
+    const result = await ccci(['run', recipe.name, '--tag', '9.9.9+z']);
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /^ccci run: ref "refs\/tags\/9\.9\.9\+z" does not exist in \S+$/m);
+    assert.deepEqual(runsDirListing(), listed);
+  });
+});
