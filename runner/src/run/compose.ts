@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { InputError } from '../config/errors.js';
 
 type Compose = {
   services?: Record<string, { volumes?: unknown[]; deploy?: { labels?: unknown } } | null>;
@@ -11,15 +12,63 @@ type Compose = {
   secrets?: Record<string, unknown> | null;
 };
 
+/**
+ * A recipe's compose.yml that is missing, is not YAML, or is not a compose mapping: bad
+ * input from the recipe (exit 2 in `ccci run`), not an infrastructure error. `file` is how
+ * the message names the file; `where` (the recipe, ref and commit) goes in front of it.
+ */
+export class ComposeFileError extends InputError {
+  constructor(
+    readonly file: string,
+    readonly problem: string,
+    readonly where: string | null = null,
+  ) {
+    super(`${where ? `${where}: ` : ''}${file}: ${problem}`);
+    this.name = 'ComposeFileError';
+  }
+
+  /** The same problem, said of the recipe at a ref (and under another name for the file). */
+  at(where: string, file = this.file): ComposeFileError {
+    return new ComposeFileError(file, this.problem, where);
+  }
+}
+
+function kindOf(value: unknown): string {
+  if (value === null || value === undefined) return 'nothing (an empty file)';
+  if (Array.isArray(value)) return 'a list';
+  return `a ${typeof value}`;
+}
+
+/**
+ * The compose.yml at the top of `checkout`, parsed. Throws ComposeFileError when it is
+ * missing, is not valid YAML, or is not a mapping (with `services`, if any, a mapping).
+ */
 export async function readCompose(checkout: string): Promise<Compose> {
   const file = path.join(checkout, 'compose.yml');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new ComposeFileError(file, 'missing: the recipe has no compose.yml at its top level');
+    if (code === 'EISDIR') throw new ComposeFileError(file, 'is a directory, not a compose file');
+    throw error;
+  }
   let parsed: unknown;
   try {
-    parsed = parseYaml(await readFile(file, 'utf8'));
+    parsed = parseYaml(text);
   } catch (error) {
-    throw new Error(`${file}: ${(error as Error).message}`);
+    // The parser's first line says what and where (line, column); the rest is a code frame.
+    const first = (((error as Error).message ?? String(error)).split('\n')[0] ?? '').trim().replace(/:$/, '');
+    throw new ComposeFileError(file, `not valid YAML: ${first}`);
   }
-  if (!parsed || typeof parsed !== 'object') throw new Error(`${file}: not a compose mapping`);
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ComposeFileError(file, `not a compose file: expected a mapping (services: …), found ${kindOf(parsed)}`);
+  }
+  const services = (parsed as { services?: unknown }).services;
+  if (services !== undefined && services !== null && (typeof services !== 'object' || Array.isArray(services))) {
+    throw new ComposeFileError(file, `not a compose file: services must be a mapping of service names, found ${kindOf(services)}`);
+  }
   return parsed as Compose;
 }
 

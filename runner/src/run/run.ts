@@ -15,7 +15,7 @@ import { createOwnAbraDir } from '../effects/abra-dir.js';
 import { stackName } from '../effects/docker.js';
 import { tagCommit, tagNames } from '../effects/git.js';
 import type { CanonicalRecord } from '../registry/canonical.js';
-import { headVersionOf, readCompose } from './compose.js';
+import { ComposeFileError, headVersionOf, readCompose } from './compose.js';
 import { type HeadInfo, type RunContext } from './context.js';
 import { coldRungs } from './cold.js';
 import { lockDomain } from './domain-lock.js';
@@ -122,12 +122,14 @@ export async function runRecipeCi(request: RunRequest): Promise<RunResult> {
       const abraDir = await createOwnAbraDir(path.join(runDir, 'abra'), config.abraDir);
       log(`run ${runId}: ${recipe} (${quick ? 'quick' : 'cold'}) on ${domain}, ABRA_DIR ${abraDir}`);
       const staged = await stageCheckout(request.source, path.join(abraDir, 'recipes', recipe), controller.signal);
-      // A dirty --src is tested as its work tree: read head's version there.
-      const headVersion = headVersionOf(
-        await readCompose(staged.overlayFrom ?? staged.dir).catch((error: Error) => {
-          throw new OperationError(`${recipe} at ${staged.ref} (commit ${staged.commit}): ${error.message}`);
-        }),
-      );
+      // A dirty --src is tested as its work tree: read head's version there. The checkout
+      // is removed with the run directory, so its compose.yml is named by the ref.
+      const where = `${recipe} at ${staged.ref} (commit ${staged.commit})`;
+      const compose = await readCompose(staged.overlayFrom ?? staged.dir).catch((error: unknown) => {
+        if (error instanceof ComposeFileError) throw error.at(where, staged.overlayFrom ? error.file : 'compose.yml');
+        throw new OperationError(`${where}: ${(error as Error).message}`);
+      });
+      const headVersion = headVersionOf(compose);
       const tags = [...new Set([...request.tags, ...(await tagNames(staged.dir))])];
       const head: HeadInfo = {
         version: headVersion,

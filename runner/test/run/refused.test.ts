@@ -1,14 +1,19 @@
 // A run refused before it starts (another holds its app domain, a ref that does not
-// exist) leaves the runs directory as it found it: no run directory, no lock.
+// exist, a compose.yml that is missing or does not parse) leaves the runs directory as
+// it found it: no run directory, no lock.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { main } from '../../src/cli/main.js';
+import { InputError } from '../../src/config/errors.js';
+import { execChecked } from '../../src/effects/exec.js';
 import type { CanonicalRecord } from '../../src/registry/canonical.js';
+import { ComposeFileError } from '../../src/run/compose.js';
 import { DomainBusyError, lockDomain } from '../../src/run/domain-lock.js';
-import { createWorld, defineRecipe, publishRecipe, runOnTag, writeWorldConfig, type World } from './helpers.js';
+import { createWorld, defineRecipe, publishRecipe, runOnTag, writeWorldConfig, type PublishedRecipe, type World } from './helpers.js';
 
 let world: World;
 let configFile: string;
@@ -49,6 +54,17 @@ async function ccci(argv: string[]): Promise<{ code: number; stdout: string; std
   return { code, stdout: out, stderr: err };
 }
 
+const GIT_ENV = { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@x', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@x', GIT_CONFIG_GLOBAL: '/dev/null' };
+
+/** Commits `change` to the recipe's work tree as release `tag` and pushes it upstream. */
+async function releaseBroken(recipe: PublishedRecipe, tag: string, change: () => Promise<void>): Promise<void> {
+  await change();
+  await execChecked('git', ['add', '--all'], { cwd: recipe.work, env: GIT_ENV });
+  await execChecked('git', ['commit', '--quiet', '--message=broken compose.yml'], { cwd: recipe.work, env: GIT_ENV });
+  await execChecked('git', ['tag', tag], { cwd: recipe.work, env: GIT_ENV });
+  await execChecked('git', ['push', '--quiet', recipe.url, 'HEAD:refs/heads/main', `refs/tags/${tag}`], { cwd: recipe.work, env: GIT_ENV });
+}
+
 describe('a refused ccci run leaves the runs directory unchanged', () => {
   // First, so that the locks directory exists (a lock is held) before every later case.
   test('another holds the app domain: DomainBusyError naming the holder; no run directory, the holder keeps its lock', async () => {
@@ -78,6 +94,49 @@ describe('a refused ccci run leaves the runs directory unchanged', () => {
     const result = await ccci(['run', recipe.name, '--tag', '9.9.9+z']);
     assert.equal(result.code, 2, result.stderr);
     assert.match(result.stderr, /^ccci run: ref "refs\/tags\/9\.9\.9\+z" does not exist in \S+$/m);
+    assert.deepEqual(runsDirListing(), listed);
+  });
+
+  test('a release without compose.yml: exit 2, "compose.yml: missing" with the recipe, tag and commit; no run directory', async () => {
+    const recipe = await publishRecipe(world, 'nocompose', [{ version: '1.0.0+a' }]);
+    await defineRecipe(world, recipe.name);
+    await releaseBroken(recipe, '1.1.0+a', () => rm(path.join(recipe.work, 'compose.yml')));
+    const listed = runsDirListing();
+    const result = await ccci(['run', recipe.name, '--tag', '1.1.0+a']);
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(
+      result.stderr,
+      new RegExp(
+        `^ccci run: ${recipe.name} at refs/tags/1\\.1\\.0\\+a \\(commit [0-9a-f]{40}\\): compose\\.yml: missing: the recipe has no compose\\.yml at its top level$`,
+        'm',
+      ),
+    );
+    assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+    assert.deepEqual(runsDirListing(), listed);
+  });
+
+  test('a compose.yml that is not YAML: a ComposeFileError (an InputError) saying where the parser stopped; no run directory', async () => {
+    const recipe = await publishRecipe(world, 'badyaml', [{ version: '1.0.0+a' }]);
+    const definition = await defineRecipe(world, recipe.name);
+    await releaseBroken(recipe, '1.1.0+a', () => writeFile(path.join(recipe.work, 'compose.yml'), 'services:\n  app: [unclosed\n'));
+    const listed = runsDirListing();
+    await assert.rejects(runOnTag(world, recipe, '1.1.0+a', definition), (error: Error) => {
+      assert.ok(error instanceof ComposeFileError && error instanceof InputError, `${error.name}: ${error.message}`);
+      assert.equal(error.file, 'compose.yml');
+      assert.match(error.message, new RegExp(`^${recipe.name} at 1\\.1\\.0\\+a \\(commit [0-9a-f]{40}\\): compose\\.yml: not valid YAML: .* at line \\d+, column \\d+$`));
+      return true;
+    });
+    assert.deepEqual(runsDirListing(), listed);
+  });
+
+  test('a compose.yml that is a list, not a mapping: exit 2 saying so', async () => {
+    const recipe = await publishRecipe(world, 'listyaml', [{ version: '1.0.0+a' }]);
+    await defineRecipe(world, recipe.name);
+    await releaseBroken(recipe, '1.1.0+a', () => writeFile(path.join(recipe.work, 'compose.yml'), '- app\n- db\n'));
+    const listed = runsDirListing();
+    const result = await ccci(['run', recipe.name, '--tag', '1.1.0+a']);
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /: compose\.yml: not a compose file: expected a mapping \(services: …\), found a list$/m);
     assert.deepEqual(runsDirListing(), listed);
   });
 });

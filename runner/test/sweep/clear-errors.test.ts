@@ -47,7 +47,7 @@ describe('clear errors', () => {
     }
   });
 
-  test('a compose.yml that does not parse: the file and the tag named, in ccci run (exit 1, no stack) and in the sweep', async () => {
+  test('a compose.yml that does not parse: the file, the tag and the problem named, in ccci run (exit 2, no stack, no run directory) and in the sweep', async () => {
     const work = await s.addRecipe('badyaml', { version: '1.0.0+1.0' });
     await commitUntagged(work, { version: '1.1.0+1.0' });
     writeFileSync(path.join(work, 'compose.yml'), 'services:\n  app: [unclosed\n');
@@ -58,17 +58,23 @@ describe('clear errors', () => {
     await execChecked('git', ['tag', '1.1.0+1.0'], { cwd: work });
     await s.publish('badyaml');
 
+    const runsBefore = readdirSync(s.config.runsDir).sort();
     const run = await s.cli(['run', 'badyaml', '--tag', '1.1.0+1.0']);
-    assert.equal(run.code, 1, run.stdout + run.stderr);
-    assert.match(run.stderr, /ccci run: badyaml at refs\/tags\/1\.1\.0\+1\.0 \(commit [0-9a-f]{40}\): \S+\/compose\.yml: /);
+    // The recipe's own file is bad: bad input (exit 2), like a bad ref, not a failed run.
+    assert.equal(run.code, 2, run.stdout + run.stderr);
+    assert.match(
+      run.stderr,
+      /^ccci run: badyaml at refs\/tags\/1\.1\.0\+1\.0 \(commit [0-9a-f]{40}\): compose\.yml: not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a \] at line 3, column 1$/m,
+    );
     assert.doesNotMatch(run.stderr, NO_STACK);
+    assert.deepEqual(readdirSync(s.config.runsDir).sort(), runsBefore, 'the refused run left no run directory');
 
     const outcome = await s.sweep({ recipes: ['badyaml'] });
     assert.equal(outcome.kind, 'done');
     if (outcome.kind !== 'done') return;
     const r = outcome.report.recipes[0];
     assert.equal(r?.outcome, 'error');
-    assert.match(r?.error ?? '', /badyaml at 1\.1\.0\+1\.0 \(commit [0-9a-f]{40}\): \S+\/compose\.yml: /);
+    assert.match(r?.error ?? '', /badyaml at 1\.1\.0\+1\.0 \(commit [0-9a-f]{40}\): compose\.yml: not valid YAML: .* at line 3, column 1/);
   });
 
   test("the promote's disk guard counts what tar writes: 2,500 one-byte files need 2.5 MB, not 2,500 bytes", async () => {
