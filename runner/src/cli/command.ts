@@ -5,7 +5,7 @@ import { writeUnlessBroken } from '../effects/output-stream.js';
 
 export const EXIT = {
   ok: 0,
-  /** a recipe was red, a promote failed or a recipe errored (sweep) / the run was red (run) */
+  /** a recipe was red, a promote failed, a recipe errored or the sweep was interrupted (sweep) / the run was red or interrupted (run) */
   failed: 1,
   /** bad invocation or configuration; nothing changed */
   usage: 2,
@@ -26,6 +26,8 @@ export interface Command {
   name: string;
   usage: string;
   summary: string;
+  /** More for `ccci COMMAND --help` than the one-line summary (exit statuses, …), if any. */
+  details?: string;
   run(argv: string[], context: CommandContext): Promise<number>;
 }
 

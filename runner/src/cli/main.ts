@@ -24,9 +24,9 @@ export function helpText(list: readonly CommandHelp[]): string {
     '',
     'Configuration: --config FILE or CCCI_CONFIG (JSON), then CCCI_REPO, CCCI_STATE_DIR,',
     'CCCI_RUNS_DIR, CCCI_CACHE_DIR, ABRA_DIR, then defaults.',
-    'Exit status: 0 all good; 1 red run, failed promote or errored recipe;',
-    '2 bad invocation or configuration (nothing changed); 75 another sweep holds the lock',
-    '(for ccci run: another run holds the app domain).',
+    'Exit status: 0 all good; 1 red run, failed promote, errored recipe, or an interrupted',
+    'sweep or run (SIGTERM, SIGINT); 2 bad invocation or configuration (nothing changed);',
+    '75 another sweep holds the lock (for ccci run: another run holds the app domain).',
   ].join('\n');
 }
 
@@ -109,7 +109,7 @@ export async function main(argv: string[], context: Omit<CommandContext, 'config
     return EXIT.usage;
   }
   if (args.includes('--help') || args.includes('-h')) {
-    writeLine(context.stdout, `Usage: ccci ${command.usage}\n\n${command.summary}`);
+    writeLine(context.stdout, `Usage: ccci ${command.usage}\n\n${command.summary}${command.details ? `\n\n${command.details}` : ''}`);
     return EXIT.ok;
   }
   try {

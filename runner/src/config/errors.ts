@@ -51,3 +51,16 @@ export class OperationError extends Error {
     this.name = 'OperationError';
   }
 }
+
+/**
+ * A signal (SIGTERM, SIGINT: systemd stop, a reboot, ^C) stopped the work before it had a
+ * result to report, e.g. a run while it staged its checkout, before its first rung:
+ * nothing was deployed. Neither green nor red: the CLI exits 1, the sweep reports the
+ * recipe interrupted (never remembered as red).
+ */
+export class InterruptedError extends OperationError {
+  constructor(message: string) {
+    super(message, 'failed');
+    this.name = 'InterruptedError';
+  }
+}

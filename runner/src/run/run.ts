@@ -6,7 +6,7 @@ import { appendFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { required, type Config } from '../config/config.js';
-import { InputError, OperationError } from '../config/errors.js';
+import { InputError, InterruptedError, OperationError } from '../config/errors.js';
 import type { RecipeDefinition } from '../config/recipe-definition.js';
 import { levelOf, verdictOf, type Rung } from '../core/ladder.js';
 import { recipeNameProblem, warmDomain } from '../core/names.js';
@@ -21,7 +21,7 @@ import { coldRungs } from './cold.js';
 import { lockDomain } from './domain-lock.js';
 import { quickRungs } from './quick.js';
 import { statusesOf, writeRunResult, RESULT_SCHEMA, type RunResult, type RungResult } from './result.js';
-import { stageCheckout, type RunSource } from './stage.js';
+import { stageCheckout, type RunSource, type StagedCheckout } from './stage.js';
 import type { BaseChoice } from './types.js';
 
 export interface RunRequest {
@@ -82,7 +82,7 @@ export async function runRecipeCi(request: RunRequest): Promise<RunResult> {
   // (no run directory under runsDir).
   const lock = await lockDomain(config.runsDir, domain, `recipe CI run ${runId}`, runId);
   // Until the first rung starts nothing is deployed and the run has no result: a run that
-  // fails before then (a bad ref, a bad compose.yml) removes its directory.
+  // fails (bad ref, bad compose.yml) or is interrupted before then removes its directory.
   let createdRunDir = false;
   let rungsStarted = false;
   try {
@@ -118,25 +118,46 @@ export async function runRecipeCi(request: RunRequest): Promise<RunResult> {
     const onAbort = () => interrupt(`run interrupted (${signalName(request.signal?.reason)})`, 'signal');
     if (request.signal?.aborted) onAbort();
     request.signal?.addEventListener('abort', onAbort, { once: true });
+    const refName = request.source.kind === 'git' ? request.source.ref : `--src ${request.source.dir}`;
+    /** Before the first rung: an interruption (whatever error it caused) is reported as one. */
+    const stoppedBeforeRungs = (): Error | null => {
+      if (interruptedBy === 'signal') {
+        return new InterruptedError(
+          `${interrupted} while staging ${recipe} at ${refName}, before its first rung: nothing was deployed`,
+        );
+      }
+      if (interruptedBy === 'deadline') return new OperationError(`${interrupted} while staging ${recipe} at ${refName}`);
+      return null;
+    };
     try {
-      const abraDir = await createOwnAbraDir(path.join(runDir, 'abra'), config.abraDir);
-      log(`run ${runId}: ${recipe} (${quick ? 'quick' : 'cold'}) on ${domain}, ABRA_DIR ${abraDir}`);
-      const staged = await stageCheckout(request.source, path.join(abraDir, 'recipes', recipe), controller.signal);
-      // A dirty --src is tested as its work tree: read head's version there. The checkout
-      // is removed with the run directory, so its compose.yml is named by the ref.
-      const where = `${recipe} at ${staged.ref} (commit ${staged.commit})`;
-      const compose = await readCompose(staged.overlayFrom ?? staged.dir).catch((error: unknown) => {
-        if (error instanceof ComposeFileError) throw error.at(where, staged.overlayFrom ? error.file : 'compose.yml');
-        throw new OperationError(`${where}: ${(error as Error).message}`);
-      });
-      const headVersion = headVersionOf(compose);
-      const tags = [...new Set([...request.tags, ...(await tagNames(staged.dir))])];
-      const head: HeadInfo = {
-        version: headVersion,
-        commit: staged.commit,
-        tagged:
-          headVersion !== null && staged.overlayFrom === null && (await tagCommit(staged.dir, headVersion)) === staged.commit,
-      };
+      const abraDir = path.join(runDir, 'abra');
+      let staged: StagedCheckout;
+      let head: HeadInfo;
+      let tags: string[];
+      try {
+        await createOwnAbraDir(abraDir, config.abraDir);
+        log(`run ${runId}: ${recipe} (${quick ? 'quick' : 'cold'}) on ${domain}, ABRA_DIR ${abraDir}`);
+        staged = await stageCheckout(request.source, path.join(abraDir, 'recipes', recipe), controller.signal);
+        // A dirty --src is tested as its work tree: read head's version there. The checkout
+        // is removed with the run directory, so its compose.yml is named by the ref.
+        const where = `${recipe} at ${staged.ref} (commit ${staged.commit})`;
+        const compose = await readCompose(staged.overlayFrom ?? staged.dir).catch((error: unknown) => {
+          if (error instanceof ComposeFileError) throw error.at(where, staged.overlayFrom ? error.file : 'compose.yml');
+          throw new OperationError(`${where}: ${(error as Error).message}`);
+        });
+        const headVersion = headVersionOf(compose);
+        tags = [...new Set([...request.tags, ...(await tagNames(staged.dir))])];
+        head = {
+          version: headVersion,
+          commit: staged.commit,
+          tagged:
+            headVersion !== null && staged.overlayFrom === null && (await tagCommit(staged.dir, headVersion)) === staged.commit,
+        };
+      } catch (error) {
+        throw stoppedBeforeRungs() ?? error;
+      }
+      const stopped = stoppedBeforeRungs();
+      if (stopped) throw stopped;
       log(`head: ${head.version ?? '(no version label)'} at ${head.commit}${head.tagged ? ' (release tag)' : ''}`);
       const ingress = config.ingress;
       const ctx: RunContext = {
@@ -191,7 +212,7 @@ export async function runRecipeCi(request: RunRequest): Promise<RunResult> {
         runDir,
       };
       await writeRunResult(result);
-      log(`run ${runId}: ${reason}`);
+      log(`run ${runId}: ${interruptedBy === 'signal' ? `${interrupted}; the rungs so far: ` : ''}${reason}`);
       return result;
     } finally {
       clearTimeout(deadline);

@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Config } from '../config/config.js';
+import { InterruptedError } from '../config/errors.js';
 import type { Decision } from '../core/decision.js';
 import { gate } from '../core/gate.js';
 import { writeJsonAtomic } from '../effects/atomic-file.js';
@@ -290,10 +291,21 @@ async function sweepRecipe(
         if (stoppedWaiting) return await finish(INTERRUPTED, `${stoppedWaiting} before the run on ${tag}`);
         return await runAndPromote(release);
       } catch (error) {
+        // A signal while the run staged its checkout, before its first rung: nothing was
+        // deployed and there is no result, but it is an interruption, not an error.
+        if (error instanceof InterruptedError) return await interruptedRun(error.message);
         return await finish('error', 'the recipe could not be swept', (error as Error).message);
       } finally {
         release();
       }
+    };
+    // Neither green nor red: not promoted, not remembered as red. A tag that is not known
+    // red runs again on the next sweep; a known red one (this is a --retry-red sweep) stays
+    // known red, so only the next --retry-red sweep runs it again.
+    const interruptedRun = async (why: string): Promise<RecipeReport> => {
+      const knownRed = memory?.memory.red.some((red) => red.tag === tag && red.commit === runCommit) ?? false;
+      const next = knownRed ? `the next --retry-red sweep (${tag} is still known red)` : 'the next sweep';
+      return await finish(INTERRUPTED, `${why}; ${tag} runs again on ${next}`);
     };
     const runAndPromote = async (releaseSlot: () => void): Promise<RecipeReport> => {
       step(`run on ${tag} (${runCommit.slice(0, 8)}) …`);
@@ -313,13 +325,8 @@ async function sweepRecipe(
       report.level = result.level;
       const stoppedRunning = result.outcome === INTERRUPTED ? `the run was interrupted` : stopped();
       if (stoppedRunning) {
-        // Neither green nor red: not promoted, not remembered as red. A tag that is not
-        // known red runs again on the next sweep; a known red one (this is a --retry-red
-        // sweep) stays known red, so only the next --retry-red sweep runs it again.
         step(`run ${result.runId}: interrupted at level L${result.level}`);
-        const knownRed = memory?.memory.red.some((red) => red.tag === tag && red.commit === runCommit) ?? false;
-        const next = knownRed ? `the next --retry-red sweep (${tag} is still known red)` : 'the next sweep';
-        return await finish(INTERRUPTED, `${stoppedRunning}; ${tag} runs again on ${next}`);
+        return await interruptedRun(stoppedRunning);
       }
       report.verdict = result.verdict;
       step(`run ${result.runId}: ${result.verdict}, level L${result.level}`);

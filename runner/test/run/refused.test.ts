@@ -1,14 +1,16 @@
 // A run refused before it starts (another holds its app domain, a ref that does not
-// exist, a compose.yml that is missing or does not parse) leaves the runs directory as
-// it found it: no run directory, no lock.
+// exist, a compose.yml that is missing or does not parse) or stopped by a signal before
+// its first rung leaves the runs directory as it found it: no run directory, no lock.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { main } from '../../src/cli/main.js';
-import { InputError } from '../../src/config/errors.js';
+import { InputError, InterruptedError } from '../../src/config/errors.js';
 import { execChecked } from '../../src/effects/exec.js';
 import type { CanonicalRecord } from '../../src/registry/canonical.js';
 import { ComposeFileError } from '../../src/run/compose.js';
@@ -137,6 +139,69 @@ describe('a refused ccci run leaves the runs directory unchanged', () => {
     const result = await ccci(['run', recipe.name, '--tag', '1.1.0+a']);
     assert.equal(result.code, 2, result.stderr);
     assert.match(result.stderr, /: compose\.yml: not a compose file: expected a mapping \(services: …\), found a list$/m);
+    assert.deepEqual(runsDirListing(), listed);
+  });
+});
+
+describe('a run stopped by a signal before its first rung', () => {
+  test('an already aborted signal: InterruptedError ("nothing was deployed"), no run directory, no lock left', async () => {
+    const recipe = await publishRecipe(world, 'early', [{ version: '1.0.0+a' }]);
+    const definition = await defineRecipe(world, recipe.name);
+    const listed = runsDirListing();
+    const controller = new AbortController();
+    controller.abort('SIGTERM');
+    await assert.rejects(runOnTag(world, recipe, '1.0.0+a', definition, { signal: controller.signal }), (error: Error) => {
+      assert.ok(error instanceof InterruptedError, `${error.name}: ${error.message}`);
+      assert.match(error.message, new RegExp(`^run interrupted \\(SIGTERM\\) while staging ${recipe.name} at 1\\.0\\.0\\+a, before its first rung: nothing was deployed$`));
+      return true;
+    });
+    assert.deepEqual(runsDirListing(), listed);
+  });
+
+  test('ccci run sent SIGTERM as it starts staging: says interrupted, exits 1, leaves no run directory', async () => {
+    const recipe = await publishRecipe(world, 'staging', [{ version: '1.0.0+a' }]);
+    await defineRecipe(world, recipe.name);
+    const listed = runsDirListing();
+    const mainModule = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli/main.js');
+    // The process signals itself when the run logs its ABRA_DIR, the line right before
+    // the checkout is staged: the signal arrives while the clone runs.
+    const script = `
+      import { Writable } from 'node:stream';
+      const { main } = await import(${JSON.stringify(mainModule)});
+      let sent = false;
+      const stderr = new Writable({
+        write(chunk, _encoding, callback) {
+          process.stderr.write(chunk);
+          if (!sent && / ABRA_DIR /.test(chunk.toString())) {
+            sent = true;
+            process.kill(process.pid, 'SIGTERM');
+          }
+          callback();
+        },
+      });
+      process.exitCode = await main(['run', '${recipe.name}', '--tag', '1.0.0+a', '--config', ${JSON.stringify(configFile)}], {
+        env: process.env, stdout: process.stdout, stderr, stdin: process.stdin,
+      });`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      env: { ...process.env, ...world.sandbox.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (exitCode) => resolve(exitCode)));
+    assert.equal(code, 1, `exit code (stderr: ${stderr})`);
+    assert.match(stderr, /ccci run: SIGTERM: stopping, tearing down/);
+    assert.match(
+      stderr,
+      new RegExp(
+        `^ccci run: run interrupted \\(SIGTERM\\) while staging ${recipe.name} at refs/tags/1\\.0\\.0\\+a, before its first rung: nothing was deployed$`,
+        'm',
+      ),
+    );
+    assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
+    assert.equal(stdout, '', 'no result: the run never started a rung');
     assert.deepEqual(runsDirListing(), listed);
   });
 });

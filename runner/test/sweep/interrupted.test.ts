@@ -167,3 +167,45 @@ describe('a --retry-red sweep whose retry of a known red tag is interrupted', ()
     assert.equal(weekly.kind === 'done' && weekly.report.recipes[0]?.decision, 'run');
   });
 });
+
+describe('a sweep stopped by a signal as its run starts staging the tag', () => {
+  let s: Scenario;
+  before(async () => {
+    s = await createScenario();
+    await s.addRecipe('early', { version: '1.0.0+1.0' });
+  });
+  after(async () => s.close());
+
+  test('the recipe is interrupted (not an error, not red), no run directory is left, and the next sweep runs the tag', async () => {
+    const stop = new AbortController();
+    const real = defaultSweepEffects();
+    const effects = {
+      ...real,
+      // SIGTERM arrives as the run begins, before its checkout is staged.
+      runRecipeCi: async (...args: Parameters<typeof real.runRecipeCi>) => {
+        stop.abort(new Error('received SIGTERM'));
+        return real.runRecipeCi(...args);
+      },
+    };
+    const runsBefore = existsSync(s.config.runsDir) ? readdirSync(s.config.runsDir).filter((name) => !name.startsWith('.')) : [];
+    const outcome = await s.sweep({ effects, signal: stop.signal });
+    assert.equal(outcome.kind, 'done');
+    if (outcome.kind !== 'done') return;
+    const r = outcome.report.recipes[0];
+    assert.equal(r?.outcome, 'interrupted', JSON.stringify(r));
+    assert.match(
+      r?.reason ?? '',
+      /^run interrupted \(received SIGTERM\) while staging early at 1\.0\.0\+1\.0, before its first rung: nothing was deployed; 1\.0\.0\+1\.0 runs again on the next sweep$/,
+    );
+    assert.equal(r?.error ?? null, null, 'not an error');
+    assert.equal(r?.verdict, null);
+    assert.equal(outcome.report.exitCode, 1);
+    const runsAfter = readdirSync(s.config.runsDir).filter((name) => !name.startsWith('.'));
+    assert.deepEqual(runsAfter, runsBefore, 'no run directory of the interrupted run');
+    const { attempts } = await readAttempts(s.config.stateDir, 'early');
+    assert.equal(attempts.at(-1)?.outcome, 'interrupted');
+
+    const next = await s.sweep();
+    assert.equal(next.kind === 'done' && next.report.recipes[0]?.outcome, 'promoted');
+  });
+});

@@ -29,7 +29,7 @@ export const commandHelp: readonly CommandHelp[] = [
   {
     name: 'run',
     usage: 'run RECIPE [--ref REF | --tag TAG | --src DIR] [--quick] [--json]',
-    summary: 'one recipe CI run (install, upgrade, backup, functional, lint); exit 0 green, 1 red',
+    summary: 'one recipe CI run (install, upgrade, backup, functional, lint); exit 0 green, 1 red or interrupted',
   },
   {
     name: 'status',

@@ -1,5 +1,6 @@
 // ccci run RECIPE [--ref REF | --tag TAG | --src DIR] [--quick] [--json]
-// One recipe CI run by hand. Exit 0 green, 1 red (or interrupted), 2 could not run (bad input), 75 the app domain is busy.
+// One recipe CI run by hand. Exit 0 green, 1 red or interrupted, 2 could not run (bad input:
+// nothing left behind), 75 the app domain is busy (nothing left behind).
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig, repoUrl, type Config } from '../../config/config.js';
@@ -15,6 +16,15 @@ import type { RunSource } from '../../run/stage.js';
 import { EXIT, parseCommandArgs, writeLine, type Command } from '../command.js';
 import { formatDuration, shortCommit, table } from '../../text/format.js';
 
+/**
+ * The exit status of a run that has a result: 0 only for a green run that ran to its end.
+ * A run a signal stopped is 1 whatever its rungs said so far (stopped during lint, which
+ * is advisory, or during teardown, its verdict may read green): it is not a green run.
+ */
+export function exitStatusOf(result: Pick<RunResult, 'outcome'>): number {
+  return result.outcome === 'green' ? EXIT.ok : EXIT.failed;
+}
+
 export function renderRunSummary(result: RunResult): string {
   const lines = [
     `${result.recipe} ${result.version} (${shortCommit(result.commit)}, ref ${result.ref}) ${result.mode} run on ${result.domain}`,
@@ -27,9 +37,18 @@ export function renderRunSummary(result: RunResult): string {
       result.rungs.map((r) => [`L${LADDER.indexOf(r.rung) + 1} ${r.rung}`, r.status, formatDuration(r.durationMs), r.reason]),
     ),
   );
-  if (result.interrupted) lines.push(`interrupted: ${result.interrupted}`);
   if (!result.teardown.ok) lines.push(`teardown problems: ${result.teardown.problems.join('; ')}`);
-  lines.push(`level ${result.level}, ${result.verdict}: ${result.verdictReason}`);
+  if (result.outcome === 'interrupted') {
+    // Said last, where the verdict would be: the rungs' verdict so far is no verdict on the recipe.
+    lines.push(
+      `interrupted: ${result.interrupted ?? 'stopped by a signal'}; neither green nor red ` +
+        `(level ${result.level} so far, the rungs that ran: ${result.verdictReason})`,
+    );
+  } else {
+    // A run cut short by its own deadline is red, with that reason.
+    if (result.interrupted) lines.push(`cut short: ${result.interrupted}`);
+    lines.push(`level ${result.level}, ${result.verdict}: ${result.verdictReason}`);
+  }
   lines.push(`results: ${path.join(result.runDir, 'results.json')}`);
   return lines.join('\n');
 }
@@ -67,7 +86,14 @@ function sourceOf(
 export const runCommand: Command = {
   name: 'run',
   usage: 'run RECIPE [--ref REF | --tag TAG | --src DIR] [--quick] [--json]',
-  summary: 'one recipe CI run (install, upgrade, backup, functional, lint); exit 0 green, 1 red',
+  summary: 'one recipe CI run (install, upgrade, backup, functional, lint); exit 0 green, 1 red or interrupted',
+  details: [
+    'Exit status: 0 green; 1 red, or interrupted (SIGTERM or SIGINT: the run stops, tears',
+    'down and says "interrupted", whatever its rungs said so far); 2 bad input (an unknown',
+    'ref, a missing or unparseable compose.yml, ...); 75 another run or promote holds the',
+    'app domain. A run refused (2, 75), or stopped before its first rung, leaves no run',
+    'directory behind.',
+  ].join('\n'),
   async run(argv, context) {
     const { values, positionals } = parseCommandArgs('run', argv, {
       ref: { type: 'string' },
@@ -111,7 +137,7 @@ export const runCommand: Command = {
         log: (line) => writeLine(context.stderr, line),
       });
       writeLine(context.stdout, values.json ? JSON.stringify(result, null, 2) : renderRunSummary(result));
-      return result.verdict === 'green' ? EXIT.ok : EXIT.failed;
+      return exitStatusOf(result);
     } finally {
       process.removeListener('SIGTERM', onSignal);
       process.removeListener('SIGINT', onSignal);
