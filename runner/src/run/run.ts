@@ -80,7 +80,9 @@ export async function runRecipeCi(request: RunRequest): Promise<RunResult> {
   const domain = quick ? (request.canonical as CanonicalRecord).domain : runDomain(recipe, baseDomain);
   // The lock first: a run refused because another holds its domain leaves nothing behind
   // (no run directory under runsDir).
-  const lock = await lockDomain(config.runsDir, domain, `recipe CI run ${runId}`, runId);
+  // (A stale lock taken over is said once the run has its log: until then it is kept.)
+  let takeover: string | null = null;
+  const lock = await lockDomain(config.runsDir, domain, `recipe CI run ${runId}`, runId, (line) => (takeover = line));
   // Until the first rung starts nothing is deployed and the run has no result: a run that
   // fails (bad ref, bad compose.yml) or is interrupted before then removes its directory.
   let createdRunDir = false;
@@ -96,6 +98,7 @@ export async function runRecipeCi(request: RunRequest): Promise<RunResult> {
       appendFileSync(logFile, `${new Date().toISOString()} ${line}\n`);
       request.log?.(line);
     };
+    if (takeover) log(takeover);
     if (fellBackToCold) log(fellBackToCold);
     // The hard deadline and the caller's signal end the run the same way: the running
     // rung turns unver, the rest are not run, teardown still happens.

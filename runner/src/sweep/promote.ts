@@ -97,7 +97,7 @@ export async function promote(
 
     await enter('prepare');
     // Quick runs attach the canonical on the same warm domain: one of us at a time.
-    domainLock = await lockDomain(config.runsDir, domain, `promote ${recipe} ${version}`).catch((error: Error) => {
+    domainLock = await lockDomain(config.runsDir, domain, `promote ${recipe} ${version}`, undefined, log).catch((error: Error) => {
       throw new PromoteError('prepare', error.message);
     });
     await createOwnAbraDir(abraDir, config.abraDir);
