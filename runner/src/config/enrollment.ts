@@ -111,10 +111,20 @@ export function definitionReader(config: Config): (name: string) => Promise<Defi
   };
 }
 
-/** definitionReader's answers for every one of `names`. */
-export async function readDefinitions(config: Config, names: readonly string[]): Promise<Map<string, DefinitionRead>> {
-  const read = definitionReader(config);
-  const reads = new Map<string, DefinitionRead>();
-  for (const name of names) reads.set(name, await read(name));
-  return reads;
+/**
+ * `name`'s prerelease setting for readTrustedCanonical, given lazily: it asks only for a
+ * version that is not a plain release, and only then is the definition loaded. A
+ * definition that cannot be loaded leaves the version unjudged (undefined), its problem
+ * told to `onProblem`.
+ */
+export function lazyPrereleaseSetting(
+  definitionOf: (name: string) => Promise<DefinitionRead>,
+  name: string,
+  onProblem: (problem: string) => void = () => undefined,
+): () => Promise<boolean | undefined> {
+  return async () => {
+    const read = await definitionOf(name);
+    if (read.problem) onProblem(read.problem);
+    return read.definition?.allowPrereleases;
+  };
 }

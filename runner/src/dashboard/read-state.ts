@@ -9,7 +9,7 @@ import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, rea
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Config } from '../config/config.js';
-import { definitionReader, enrolledNames, type DefinitionRead } from '../config/enrollment.js';
+import { definitionReader, enrolledNames, lazyPrereleaseSetting, type DefinitionRead } from '../config/enrollment.js';
 import { SYNC_RECORD_SCHEMA, syncRecordPath } from '../mirror/sync-record-path.js';
 import { readToken, tokenPath } from '../mirror/secrets.js';
 import type { Attempt } from '../registry/attempts.js';
@@ -259,11 +259,9 @@ async function readRecipe(
 ): Promise<{ recipe: Omit<RecipeInput, 'runs' | 'lastReport'>; entry: HistoryCacheEntry | null }> {
   // The prerelease setting as the sweep has it, loaded only for a version that needs it
   // (a prerelease: the usual dashboard loads no definition).
-  const allowPrereleases = async () => {
-    const read = await definitionOf(recipe);
-    if (read.problem) problems.push(`${recipe}: canonical version not judged against the prerelease setting: ${read.problem}`);
-    return read.definition?.allowPrereleases;
-  };
+  const allowPrereleases = lazyPrereleaseSetting(definitionOf, recipe, (problem) =>
+    problems.push(`${recipe}: canonical version not judged against the prerelease setting: ${problem}`),
+  );
   const [canonical, history, sync] = await Promise.all([
     readTrustedCanonical(config.stateDir, recipe, config.domain, { allowPrereleases }),
     readRecipeHistory(config.stateDir, recipe, windowStart, cached).catch((error: Error) => {

@@ -4,7 +4,7 @@
 // nightly sweep would make on the tags of the last mirror sync.
 import { existsSync } from 'node:fs';
 import type { Config } from '../config/config.js';
-import { readDefinitions } from '../config/enrollment.js';
+import { definitionReader } from '../config/enrollment.js';
 import { InputError } from '../config/errors.js';
 import { definitionPath } from '../config/recipe-types.js';
 import { decide, type Decision } from '../core/decision.js';
@@ -69,9 +69,7 @@ export async function collectRecipeDetail(config: Config, recipe: string): Promi
   }
   // The prerelease setting from where the sweep takes it: the definition, with the
   // configuration's override (loadEnrolled); never a default.
-  const definitionRead = (await readDefinitions(config, [recipe])).get(recipe);
-  const definition = definitionRead?.definition ?? null;
-  const definitionProblem = definitionRead?.problem ?? null;
+  const { definition, problem: definitionProblem } = await definitionReader(config)(recipe);
   const [trusted, attempts, sync, latest, runs] = await Promise.all([
     checkTrustedCanonical(config.stateDir, recipe, config.domain, { allowPrereleases: definition?.allowPrereleases }),
     readAttempts(config.stateDir, recipe),

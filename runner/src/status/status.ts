@@ -12,7 +12,7 @@ import { definitionPath } from '../config/recipe-types.js';
 import { diskSpace, type DiskSpace } from '../effects/disk.js';
 import { readLastAttempt, type Attempt } from '../registry/attempts.js';
 import { readTrustedCanonical } from '../registry/record-check.js';
-import { definitionReader, enrolledNames, type DefinitionRead } from '../config/enrollment.js';
+import { definitionReader, enrolledNames, lazyPrereleaseSetting, type DefinitionRead } from '../config/enrollment.js';
 
 export interface RecipeStatus {
   recipe: string;
@@ -55,11 +55,7 @@ async function recipeStatus(
   definitionOf: (name: string) => Promise<DefinitionRead>,
 ): Promise<RecipeStatus> {
   let definitionProblem: string | null = null;
-  const allowPrereleases = async () => {
-    const read = await definitionOf(recipe);
-    definitionProblem = read.problem;
-    return read.definition?.allowPrereleases;
-  };
+  const allowPrereleases = lazyPrereleaseSetting(definitionOf, recipe, (problem) => (definitionProblem = problem));
   const [read, lastAttempt] = await Promise.all([
     readTrustedCanonical(config.stateDir, recipe, config.domain, { allowPrereleases }),
     readLastAttempt(config.stateDir, recipe).catch((): Attempt | null => null),

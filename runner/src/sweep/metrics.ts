@@ -8,7 +8,7 @@ import type { Config } from '../config/config.js';
 import { writeFileAtomic } from '../effects/atomic-file.js';
 import { readAttemptMemory } from '../registry/attempts.js';
 import { readTrustedCanonical } from '../registry/record-check.js';
-import { definitionReader, enrolledNames } from '../config/enrollment.js';
+import { definitionReader, enrolledNames, lazyPrereleaseSetting } from '../config/enrollment.js';
 import { OUTCOMES, type SweepReport } from './report.js';
 
 export interface RecipeMetrics {
@@ -73,7 +73,7 @@ export async function collectRecipeMetrics(config: Config): Promise<Map<string, 
   const definitionOf = definitionReader(config);
   const entries = await Promise.all(
     enrolledNames(config).map(async (recipe): Promise<[string, RecipeMetrics]> => {
-      const allowPrereleases = async () => (await definitionOf(recipe)).definition?.allowPrereleases;
+      const allowPrereleases = lazyPrereleaseSetting(definitionOf, recipe);
       const [read, { memory }] = await Promise.all([
         readTrustedCanonical(config.stateDir, recipe, config.domain, { allowPrereleases }),
         readAttemptMemory(config.stateDir, recipe),
