@@ -2,23 +2,15 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import { main } from '../../src/cli/main.js';
+import { runMain } from '../support/main-output.js';
 import { canonicalPath, writeCanonical, type CanonicalRecord } from '../../src/registry/canonical.js';
 import { writeSnapshotFixture } from '../registry/snapshot-fixture.js';
 import { createScenario, type Scenario } from '../sweep/scenario.js';
 import { tempDir } from '../support/temp-dirs.js';
 
-async function ccci(argv: string[], env: NodeJS.ProcessEnv = {}) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await main(argv, { env: { HOME: '/nonexistent', ...env }, stdout, stderr, stdin: new PassThrough() });
-  return { code, stdout: out, stderr: err };
+function ccci(argv: string[], env: NodeJS.ProcessEnv = {}) {
+  return runMain(argv, { HOME: '/nonexistent', ...env });
 }
 
 describe('ccci', () => {

@@ -4,23 +4,16 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import { errorLine, main, takeGlobalOptions } from '../../src/cli/main.js';
+import { errorLine, takeGlobalOptions } from '../../src/cli/main.js';
+import { runMain } from '../support/main-output.js';
 import { commandLoaders } from '../../src/cli/commands/index.js';
 import { commitUntagged } from '../../src/demo/fixtures.js';
 import { execProgram } from '../../src/effects/exec.js';
 import { CLI, createScenario, type Scenario } from '../sweep/scenario.js';
 
-async function ccci(argv: string[], env: NodeJS.ProcessEnv = {}) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await main(argv, { env: { HOME: '/nonexistent', ...process.env, CCCI_CONFIG: '', ...env }, stdout, stderr, stdin: new PassThrough() });
-  return { code, stdout: out, stderr: err };
+function ccci(argv: string[], env: NodeJS.ProcessEnv = {}) {
+  return runMain(argv, { HOME: '/nonexistent', ...process.env, CCCI_CONFIG: '', ...env });
 }
 
 describe('--config anywhere', () => {

@@ -2,9 +2,8 @@
 // says so where the verdict would be and exits 1, even when the rungs that ran were green
 // (a signal during lint, which is advisory, or during teardown); a deadline is red.
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
 import { describe, test } from 'node:test';
-import { main } from '../../src/cli/main.js';
+import { runMain } from '../support/main-output.js';
 import { exitStatusOf, renderRunSummary } from '../../src/cli/commands/run.js';
 import { LADDER } from '../../src/core/ladder.js';
 import { runResultSchema, type RunResult } from '../../src/run/result.js';
@@ -88,10 +87,7 @@ describe('ccci run: an interrupted run', () => {
   });
 
   test('ccci run --help names the exit statuses, interrupted among them', async () => {
-    const stdout = new PassThrough();
-    let out = '';
-    stdout.on('data', (c: Buffer) => (out += c.toString()));
-    const code = await main(['run', '--help'], { env: {}, stdout, stderr: new PassThrough(), stdin: new PassThrough() });
+    const { code, stdout: out } = await runMain(['run', '--help'], {});
     assert.equal(code, 0);
     assert.match(out, /^Usage: ccci run RECIPE /m);
     assert.match(out, /exit 0 green, 1 red or interrupted/);

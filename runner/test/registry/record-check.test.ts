@@ -7,25 +7,9 @@ import { describe, test } from 'node:test';
 import { writeCanonical, type CanonicalRecord } from '../../src/registry/canonical.js';
 import { readTrustedCanonical, recordDomainProblem, snapshotRecordProblem } from '../../src/registry/record-check.js';
 import { pruneSnapshots, SnapshotError, snapshotDir } from '../../src/registry/snapshot.js';
-import { writeSnapshotFixture } from './snapshot-fixture.js';
+import { canonicalFixture as record, writeSnapshotFixture } from './snapshot-fixture.js';
 import { tempDir } from '../support/temp-dirs.js';
 
-function record(overrides: Partial<CanonicalRecord> = {}): CanonicalRecord {
-  return {
-    schema: 1,
-    recipe: 'custom-html',
-    domain: 'warm-custom-html.ci.example.org',
-    version: '1.0.0+1.0',
-    commit: 'c'.repeat(40),
-    status: 'idle',
-    promotedAt: '2026-06-17T06:50:27.000Z',
-    updatedAt: '2026-06-17T06:50:27.000Z',
-    runId: 'run-1',
-    level: 5,
-    snapshot: { id: 'run-1-abc', volumes: ['content', 'db'], bytes: 3000 },
-    ...overrides,
-  };
-}
 
 function stateWith(r: CanonicalRecord): string {
   const dir = tempDir('ccci-record-check-');

@@ -34,3 +34,22 @@ export function writeSnapshotFixture(stateDir: string, record: CanonicalRecord):
   writeFileSync(path.join(dir, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
   return dir;
 }
+
+/** A hand-written canonical record (custom-html 1.0.0+1.0 unless `overrides` say otherwise) of a snapshot of two volumes. */
+export function canonicalFixture(overrides: Partial<CanonicalRecord> = {}): CanonicalRecord {
+  const recipe = overrides.recipe ?? 'custom-html';
+  return {
+    schema: 1,
+    recipe,
+    domain: `warm-${recipe}.ci.example.org`,
+    version: '1.0.0+1.0',
+    commit: 'c'.repeat(40),
+    status: 'idle',
+    promotedAt: '2026-06-17T06:50:27.000Z',
+    updatedAt: '2026-06-17T06:50:27.000Z',
+    runId: 'run-1',
+    level: 5,
+    snapshot: { id: 'run-1-abc', volumes: ['content', 'db'], bytes: 3000 },
+    ...overrides,
+  };
+}

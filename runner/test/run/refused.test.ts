@@ -7,9 +7,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { main } from '../../src/cli/main.js';
+import { runMain, type MainOutput } from '../support/main-output.js';
 import { InputError, InterruptedError } from '../../src/config/errors.js';
 import { execChecked } from '../../src/effects/exec.js';
 import type { CanonicalRecord } from '../../src/registry/canonical.js';
@@ -45,15 +44,8 @@ function runsDirListing(): string[] {
   return found.sort();
 }
 
-async function ccci(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await main([...argv, '--config', configFile], { env: { ...process.env }, stdout, stderr, stdin: new PassThrough() });
-  return { code, stdout: out, stderr: err };
+function ccci(argv: string[]): Promise<MainOutput> {
+  return runMain([...argv, '--config', configFile], { ...process.env });
 }
 
 const GIT_ENV = { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@x', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@x', GIT_CONFIG_GLOBAL: '/dev/null' };

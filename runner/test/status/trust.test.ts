@@ -15,27 +15,11 @@ import { collectRecipeDetail } from '../../src/status/recipe-detail.js';
 import { renderRecipeDetail } from '../../src/status/render-detail.js';
 import { renderStatus } from '../../src/status/render.js';
 import { collectStatus } from '../../src/status/status.js';
-import { writeSnapshotFixture } from '../registry/snapshot-fixture.js';
+import { canonicalFixture as record, writeSnapshotFixture } from '../registry/snapshot-fixture.js';
 import { tempDir } from '../support/temp-dirs.js';
 
 const RECIPE = 'custom-html';
 
-function record(overrides: Partial<CanonicalRecord> = {}): CanonicalRecord {
-  return {
-    schema: 1,
-    recipe: RECIPE,
-    domain: `warm-${RECIPE}.ci.example.org`,
-    version: '1.0.0+1.0',
-    commit: 'c'.repeat(40),
-    status: 'idle',
-    promotedAt: '2026-06-17T06:50:27.000Z',
-    updatedAt: '2026-06-17T06:50:27.000Z',
-    runId: 'run-1',
-    level: 5,
-    snapshot: { id: 'run-1-abc', volumes: ['content', 'db'], bytes: 3000 },
-    ...overrides,
-  };
-}
 
 /** A state with the recipe enrolled, its definition, and `r` as its canonical with a snapshot that agrees. */
 async function setUp(
